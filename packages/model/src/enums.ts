@@ -1,0 +1,76 @@
+/** `pressure_mode` of a stage (semantics.md section 1.2). */
+export const PressureMode = {
+  Concurrency: 0,
+  Tps: 1,
+  PeakLoad: 2,
+  SurgeConcurrency: 3,
+  SurgeTps: 4,
+  FlappingConcurrency: 5,
+  FlappingTps: 6,
+  IntelligentPeak: 7,
+} as const;
+export type PressureMode = (typeof PressureMode)[keyof typeof PressureMode];
+
+/** `operate_mode` of a stage: run for `time` seconds or for `count` iterations. */
+export const OperateMode = { ByDuration: 0, ByCount: 1 } as const;
+export type OperateMode = (typeof OperateMode)[keyof typeof OperateMode];
+
+/** `protocol_type` of a packet (semantics.md section 4). */
+export const ProtocolType = {
+  Http: 1,
+  Https: 2,
+  Tcp: 3,
+  Udp: 4,
+  HlsRtmp: 7,
+  WebSocket: 9,
+  HttpFlv: 10,
+  Mqtt: 11,
+} as const;
+export type ProtocolType = (typeof ProtocolType)[keyof typeof ProtocolType];
+
+/** `data_type` of a card (semantics.md section 2.1). */
+export const CardType = {
+  Request: 0,
+  DataInstruction: 1,
+  Loop: 201,
+  Condition: 202,
+  VuPercentage: 203,
+  Throughput: 204,
+  Rendezvous: 301,
+  Plugin: 302,
+} as const;
+export type CardType = (typeof CardType)[keyof typeof CardType];
+
+/** `content_type` of a card's sub-item. */
+export const ContentType = { ThinkTime: 1, Packet: 2, Checkpoint: 3, Extraction: 4 } as const;
+export type ContentType = (typeof ContentType)[keyof typeof ContentType];
+
+/** `variable_type` of a global variable. */
+export const VariableType = { Integer: 1, Enumeration: 2, File: 3, Text: 5 } as const;
+export type VariableType = (typeof VariableType)[keyof typeof VariableType];
+
+/** `run_status` / `temp_running_status` (semantics.md section 6). */
+export const RunStatus = {
+  Running: 0,
+  Paused: 1,
+  Finished: 2,
+  Aborted: 3,
+  StoppedByUser: 4,
+  Stopping: 5,
+  Waiting: 9,
+} as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+/**
+ * The one outcome each request ends in (semantics.md section 5, `respcode_brokens`).
+ * Order matters: it is the index of the outcome's counter in encoded intervals.
+ */
+export const OUTCOMES = [
+  'success',
+  'checkPointFailed',
+  'parsedFailed',
+  'refusedFailed',
+  'timeout',
+  'othersFailed',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
