@@ -1,0 +1,66 @@
+/**
+ * The Recorder of one thread: a statistics cell per request card plus one for case iterations,
+ * flushed once per second into an IntervalMessage and then reused.
+ */
+import type { EncodedStats, IntervalMessage } from '@perftest/model';
+import type { RequestResult } from '../protocols/driver.js';
+import type { IterationResult, Recorder } from '../types.js';
+import { StatsCell } from './stats-cell.js';
+
+/** Records requests and iterations of one case on one thread and emits one interval per flush. */
+export class IntervalRecorder implements Recorder {
+  private readonly cards = new Map<string, StatsCell>();
+  private readonly iterations = new StatsCell();
+  private closed = false;
+
+  /** `cardKeys`: cards known in advance (others get a cell on their first request). */
+  constructor(cardKeys: Iterable<string> = []) {
+    for (const key of cardKeys) this.cellFor(key);
+  }
+
+  /** A request of card `cardKey` finished. */
+  request(cardKey: string, result: RequestResult): void {
+    const cell = this.cards.get(cardKey) ?? this.cellFor(cardKey);
+    cell.record(result.outcome, result.status, result.responseTimeUs, result.sentBytes, result.recBytes);
+  }
+
+  /** An iteration (transaction) of the case finished. */
+  iteration(result: IterationResult): void {
+    this.iterations.record(result.outcome, result.status, result.responseTimeUs, result.sentBytes, result.recBytes);
+  }
+
+  /**
+   * The interval recorded since the last flush, then every cell is cleared for the next one.
+   * Cards without requests in the interval are left out of `cards`.
+   */
+  flush(second: number, users: number, started: number, dropped: number, stage: number): IntervalMessage {
+    if (this.closed) throw new Error('IntervalRecorder is closed');
+    const cards: Record<string, EncodedStats> = {};
+    for (const [key, cell] of this.cards) {
+      if (cell.requests === 0) continue;
+      cards[key] = cell.encode();
+      cell.reset();
+    }
+    const iterations = this.iterations.encode();
+    this.iterations.reset();
+    return { type: 'interval', second, users, started, dropped, stage, iterations, cards };
+  }
+
+  /** Releases the histograms; the recorder must not be used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cell of this.cards.values()) cell.close();
+    this.cards.clear();
+    this.iterations.close();
+  }
+
+  private cellFor(key: string): StatsCell {
+    let cell = this.cards.get(key);
+    if (cell === undefined) {
+      cell = new StatsCell();
+      this.cards.set(key, cell);
+    }
+    return cell;
+  }
+}

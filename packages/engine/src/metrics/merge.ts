@@ -1,0 +1,138 @@
+/**
+ * Exact merging of statistics from any number of threads, workers and seconds: counters are summed,
+ * min/max combined and HDR histograms added bucket by bucket, so percentiles of a merge equal those
+ * of one histogram fed every value.
+ */
+import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type StatsCounters } from '@perftest/model';
+import { createMergeHistogram, decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
+
+/** Merged counters with their decoded histogram (JS, 64-bit counts). */
+export interface MergedStats extends StatsCounters {
+  histogram: Histogram;
+}
+
+/** Several intervals merged: typically the threads and workers of one second, or a range of seconds. */
+export interface MergedInterval {
+  /** The latest second among the merged intervals. */
+  second: number;
+  /** Users at the latest second: the sum over the intervals of that second (one per thread/worker). */
+  users: number;
+  /** Iterations started and dropped, summed over every merged interval. */
+  started: number;
+  dropped: number;
+  /** Stage index of the latest second (the highest when they differ). */
+  stage: number;
+  iterations: MergedStats;
+  cards: Map<string, MergedStats>;
+}
+
+/** Empty merged statistics, ready for `addStats`. */
+export function emptyMergedStats(): MergedStats {
+  const outcomes = {} as Record<Outcome, number>;
+  for (const o of OUTCOMES) outcomes[o] = 0;
+  return {
+    requests: 0,
+    outcomes,
+    statusClasses: [0, 0, 0, 0, 0],
+    sentBytes: 0,
+    recBytes: 0,
+    rtSumUs: 0,
+    rtMinUs: 0,
+    rtMaxUs: 0,
+    histogram: createMergeHistogram(),
+  };
+}
+
+/** Adds one cell (encoded, or already merged) into `target`; returns `target`. */
+export function addStats(target: MergedStats, stats: EncodedStats | MergedStats): MergedStats {
+  if (stats.requests > 0) {
+    target.rtMinUs = target.requests === 0 ? stats.rtMinUs : Math.min(target.rtMinUs, stats.rtMinUs);
+    target.rtMaxUs = target.requests === 0 ? stats.rtMaxUs : Math.max(target.rtMaxUs, stats.rtMaxUs);
+  }
+  target.requests += stats.requests;
+  for (const o of OUTCOMES) target.outcomes[o] += stats.outcomes[o] ?? 0;
+  for (let i = 0; i < 5; i++) target.statusClasses[i] += stats.statusClasses[i] ?? 0;
+  target.sentBytes += stats.sentBytes;
+  target.recBytes += stats.recBytes;
+  target.rtSumUs += stats.rtSumUs;
+  if (typeof stats.histogram === 'string') {
+    if (stats.requests > 0) target.histogram.add(decodeHistogram(stats.histogram));
+  } else {
+    target.histogram.add(stats.histogram);
+  }
+  return target;
+}
+
+/** Merges any number of cells into new merged statistics. */
+export function mergeStats(list: Iterable<EncodedStats | MergedStats>): MergedStats {
+  const merged = emptyMergedStats();
+  for (const stats of list) addStats(merged, stats);
+  return merged;
+}
+
+/** Merged statistics back in wire form (for storing aggregates or forwarding them). */
+export function encodeStats(stats: MergedStats): EncodedStats {
+  return {
+    requests: stats.requests,
+    outcomes: { ...stats.outcomes },
+    statusClasses: [...stats.statusClasses],
+    sentBytes: stats.sentBytes,
+    recBytes: stats.recBytes,
+    rtSumUs: stats.rtSumUs,
+    rtMinUs: stats.rtMinUs,
+    rtMaxUs: stats.rtMaxUs,
+    histogram: encodeHistogram(stats.histogram),
+  };
+}
+
+/** Merges intervals (see MergedInterval for how users, second and stage combine). */
+export function mergeIntervals(list: Iterable<IntervalMessage>): MergedInterval {
+  const merged: MergedInterval = {
+    second: Number.NEGATIVE_INFINITY,
+    users: 0,
+    started: 0,
+    dropped: 0,
+    stage: 0,
+    iterations: emptyMergedStats(),
+    cards: new Map(),
+  };
+  for (const interval of list) {
+    if (interval.second > merged.second) {
+      merged.second = interval.second;
+      merged.users = interval.users;
+      merged.stage = interval.stage;
+    } else if (interval.second === merged.second) {
+      merged.users += interval.users;
+      merged.stage = Math.max(merged.stage, interval.stage);
+    }
+    merged.started += interval.started;
+    merged.dropped += interval.dropped;
+    addStats(merged.iterations, interval.iterations);
+    for (const key of Object.keys(interval.cards)) {
+      let card = merged.cards.get(key);
+      if (card === undefined) {
+        card = emptyMergedStats();
+        merged.cards.set(key, card);
+      }
+      addStats(card, interval.cards[key]);
+    }
+  }
+  if (merged.second === Number.NEGATIVE_INFINITY) merged.second = 0;
+  return merged;
+}
+
+/** A merged interval back in wire form. */
+export function encodeInterval(merged: MergedInterval): IntervalMessage {
+  const cards: Record<string, EncodedStats> = {};
+  for (const [key, stats] of merged.cards) cards[key] = encodeStats(stats);
+  return {
+    type: 'interval',
+    second: merged.second,
+    users: merged.users,
+    started: merged.started,
+    dropped: merged.dropped,
+    stage: merged.stage,
+    iterations: encodeStats(merged.iterations),
+    cards,
+  };
+}
