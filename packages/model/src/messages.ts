@@ -3,6 +3,7 @@
  * second, encoded so that intervals from any number of threads and workers merge exactly.
  */
 import type { Outcome } from './enums.js';
+import type { CaseInfoDetail, Transaction, VariableDetail } from './schemas/case.js';
 
 /** Counters of one statistics cell (the case iteration, or one request card) over one interval. */
 export interface StatsCounters {
@@ -51,3 +52,120 @@ export interface IntervalMessage {
   /** Per request card, by CardInfo.key. */
   cards: Record<string, EncodedStats>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Engine threads: the main thread of a run and each piscina thread running a share of it talk over
+// a MessagePort with these messages (ThreadCommand main -> thread, ThreadEvent thread -> main).
+
+/** One level of the division of a run: this part is `index` of `count` (workers, then threads). */
+export interface ShareLevel {
+  index: number;
+  count: number;
+}
+
+/** Run options a thread needs (the engine's EngineOptions plus scheduling knobs). */
+export interface ThreadRunOptions {
+  tlsVerify: boolean;
+  debugBodyLimit: number;
+  /** How long in-flight iterations may take to finish at the natural end of the run (ms). */
+  gracefulStopMs: number;
+  /** How long a TPS start may wait for a free virtual user before it is dropped (ms). */
+  startWaitMs: number;
+}
+
+/** Starts the thread's share of a case run. */
+export interface ThreadStartMessage {
+  type: 'start';
+  case: CaseInfoDetail;
+  variables: VariableDetail[];
+  transactions: Transaction[];
+  share: ShareLevel[];
+  /** Epoch ms at which stage 0 starts, the same for every thread and worker of the run. */
+  startAt: number;
+  options: ThreadRunOptions;
+  /** 16 bytes for synchronous coordination answers (Int32 flag at 0, Float64 value at byte 8). */
+  coordinationBuffer: SharedArrayBuffer;
+}
+
+/** Manual regulation: the run-wide target (users or TPS) from epoch ms `at` on. */
+export interface ThreadSetTargetMessage {
+  type: 'setTarget';
+  value: number;
+  at: number;
+}
+
+/** Stops the run at once: in-flight requests are aborted and not recorded. */
+export interface ThreadStopMessage {
+  type: 'stop';
+}
+
+/** Finished steps of intelligent high pressure, computed from the merged intervals of every thread. */
+export interface ThreadStepsMessage {
+  type: 'steps';
+  steps: Array<{ step: number; users: number; requests: number; successRate: number; rps: number }>;
+}
+
+/** A rendezvous or throttle wait of a thread's virtual user is over. */
+export interface ThreadReleasedMessage {
+  type: 'released';
+  id: number;
+}
+
+/** What the main thread of a run sends to a thread. */
+export type ThreadCommand =
+  | ThreadStartMessage
+  | ThreadSetTargetMessage
+  | ThreadStopMessage
+  | ThreadStepsMessage
+  | ThreadReleasedMessage;
+
+/** The thread's share has ended (naturally or stopped); its last interval was sent before. */
+export interface ThreadDoneMessage {
+  type: 'done';
+}
+
+/** The thread failed; the run fails with this message. */
+export interface ThreadErrorMessage {
+  type: 'error';
+  message: string;
+  stack?: string;
+}
+
+/** A virtual user waits at rendezvous `key` until `users` arrived run-wide or `timeoutMs` passed. */
+export interface ThreadRendezvousMessage {
+  type: 'rendezvous';
+  id: number;
+  key: string;
+  users: number;
+  timeoutMs: number;
+}
+
+/** A virtual user waits for a token of the run-wide bucket `key` refilled at `rps` per second. */
+export interface ThreadThrottleMessage {
+  type: 'throttle';
+  id: number;
+  key: string;
+  rps: number;
+}
+
+/** The wait `id` is abandoned (the run stops). */
+export interface ThreadCancelMessage {
+  type: 'cancel';
+  id: number;
+}
+
+/** Asks for the next value of the run-wide cursor `key`; answered through the coordination buffer. */
+export interface ThreadNextMessage {
+  type: 'next';
+  key: string;
+}
+
+/** What a thread sends to the main thread of its run. */
+export type ThreadEvent =
+  | IntervalMessage
+  | ThreadDoneMessage
+  | ThreadErrorMessage
+  | ThreadRendezvousMessage
+  | ThreadThrottleMessage
+  | ThreadCancelMessage
+  | ThreadNextMessage;
