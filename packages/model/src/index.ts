@@ -2,4 +2,5 @@ export * from './enums.js';
 export * from './errors.js';
 export * from './schemas/common.js';
 export * from './schemas/case.js';
+export * from './schemas/project.js';
 export * from './messages.js';

@@ -1,0 +1,81 @@
+/**
+ * The server's configuration, read once from the environment at start-up and validated. Nothing else
+ * in the server reads process.env. A bad value stops start-up with a message naming the variable.
+ */
+
+/** Validated configuration. */
+export interface Config {
+  host: string;
+  port: number;
+  /** Postgres URL; undefined means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Bootstrap admin access key and secret (generated and persisted on first start when unset). */
+  accessKey: string | undefined;
+  secretKey: string | undefined;
+  /** Password of the bootstrap admin for tokens (generated and printed once when unset). */
+  adminPassword: string | undefined;
+  /** Threads of the in-process worker; 0 runs no worker in the server. */
+  workers: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A configuration error; its message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** Reads and validates the configuration from `env` (process.env by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const accessKey = optional(env, 'PERFTEST_AK');
+  const secretKey = optional(env, 'PERFTEST_SK');
+  if ((accessKey === undefined) !== (secretKey === undefined)) {
+    throw new ConfigError('PERFTEST_AK and PERFTEST_SK must be set together');
+  }
+  if (accessKey !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(accessKey)) {
+    throw new ConfigError('PERFTEST_AK must be 8-128 letters, digits, "_" or "-"');
+  }
+  if (secretKey !== undefined && secretKey.length < 8) {
+    throw new ConfigError('PERFTEST_SK must be at least 8 characters');
+  }
+  const adminPassword = optional(env, 'PERFTEST_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('PERFTEST_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    databaseUrl,
+    dataDir: optional(env, 'PERFTEST_DATA_DIR') ?? './data',
+    accessKey,
+    secretKey,
+    adminPassword,
+    workers: integer(env, 'PERFTEST_WORKERS', 1, 0, 1024),
+    logLevel,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Starts the server: reads the configuration, opens the database (PGlite by default, Postgres with
+ * DATABASE_URL), makes sure the bootstrap admin exists, listens, and stops cleanly on SIGINT/SIGTERM.
+ */
+import { openDatabase } from '@perftest/store';
+import { ConfigError, loadConfig } from './config.js';
+import { bootstrapAdmin } from './auth/accounts.js';
+import { buildServer } from './server.js';
+import { startEmbedded, type Embedded } from './embedded.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`perftest: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const generated = await bootstrapAdmin(db, {
+    accessKey: config.accessKey,
+    secretKey: config.secretKey,
+    password: config.adminPassword,
+  });
+  if (generated.generatedAccessKey) {
+    process.stdout.write(
+      `\nBootstrap admin access key (shown once; allowed on every project):\n  PERFTEST_AK=${generated.generatedAccessKey.accessKey}\n  PERFTEST_SK=${generated.generatedAccessKey.secretKey}\n`,
+    );
+  }
+  if (generated.generatedPassword) {
+    process.stdout.write(`Bootstrap admin password for tokens (user "admin", shown once): ${generated.generatedPassword}\n\n`);
+  }
+  const embedded: Embedded = await startEmbedded(db, config);
+  const app = await buildServer({ db, logLevel: config.logLevel, extraRoutes: embedded.routes });
+  await app.listen({ host: config.host, port: config.port });
+  const database = config.databaseUrl ? 'postgres' : `pglite (${config.dataDir})`;
+  process.stdout.write(`perftest api listening on http://${config.host}:${(app.server.address() as { port: number }).port} — database ${database}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping');
+    await app.close();
+    await embedded.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,54 @@
+/**
+ * Builds the Fastify server: request ids on every response, raw-body JSON parsing, validation that
+ * names fields, `{error_code, error_msg}` errors, authentication, then the route groups.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Database } from '@perftest/store';
+import { installAuthentication } from './auth/authenticate.js';
+import { BODY_LIMIT, installErrorHandlers } from './http/errors.js';
+import { installJsonBody } from './http/json-body.js';
+import { validatorCompiler } from './http/validation.js';
+import { ROUTE_GROUPS } from './routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The database every route uses. */
+    db: Database;
+  }
+}
+
+/** What the server needs. */
+export interface ServerOptions {
+  db: Database;
+  logLevel?: string;
+  /** The clock signatures are checked against (tests set it to replay fixed vectors). */
+  now?: () => number;
+  /** Extra route groups (the run dispatcher registers its own). */
+  extraRoutes?: ReadonlyArray<Parameters<FastifyInstance['register']>[0]>;
+}
+
+/** Builds (but does not start) the server. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => randomBytes(16).toString('hex'),
+    routerOptions: { ignoreTrailingSlash: true },
+    logController: new LogController({
+      disableRequestLogging: options.logLevel !== 'debug' && options.logLevel !== 'trace',
+    }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('db', options.db);
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  installJsonBody(app);
+  installErrorHandlers(app);
+  installAuthentication(app, options.db, options.now ?? Date.now);
+  for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,6 @@
+export * from './database.js';
+export * from './migrate.js';
+export * from './open.js';
+export { openPglite } from './pglite.js';
+export { openPostgres } from './postgres.js';
+export { MIGRATIONS, type Migration } from './migrations/index.js';

@@ -1,0 +1,11 @@
+/** Every migration, in order. Versions are never reused or edited once released: add a new one. */
+import * as init from './001-init.js';
+
+/** One schema change. */
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', up: init.up }];

@@ -1,0 +1,34 @@
+/** The embedded database: PGlite in a data directory (or in memory with `memory://`). */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database, Queryable, Row, Unlisten } from './database.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const toNumber = (value: string): number => Number(value);
+
+/** Opens (creating if needed) the PGlite database in `dataDir`. */
+export async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create({ dataDir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  const wrap = (q: { query: PGlite['query'] }): Queryable => ({
+    async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      const result = await q.query<T>(text, params as unknown[]);
+      return result.rows;
+    },
+  });
+  const base = wrap(db);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    listen: async (channel, onPayload): Promise<Unlisten> => db.listen(channel, onPayload),
+    notify: async (channel, payload) => {
+      await db.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close: () => db.close(),
+  };
+}

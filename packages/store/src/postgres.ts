@@ -1,0 +1,38 @@
+/** A real Postgres server through postgres.js. */
+import postgres from 'postgres';
+import type { Database, Queryable, Row, Unlisten } from './database.js';
+
+/** Connects to `url` with a pool of at most `max` connections. */
+export async function openPostgres(url: string, max = 10): Promise<Database> {
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    types: {
+      int8: { to: 20, from: [20, 1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+    },
+  });
+  await sql`select 1`;
+  const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
+    async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      return rows as unknown as T[];
+    },
+  });
+  const base = wrap(sql);
+  return {
+    kind: 'postgres',
+    query: base.query,
+    transaction: async (fn) => (await sql.begin((tx) => fn(wrap(tx)))) as Awaited<ReturnType<typeof fn>>,
+    exec: async (text) => {
+      await sql.unsafe(text);
+    },
+    listen: async (channel, onPayload): Promise<Unlisten> => {
+      const { unlisten } = await sql.listen(channel, onPayload);
+      return unlisten;
+    },
+    notify: async (channel, payload) => {
+      await sql.notify(channel, payload);
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
