@@ -5,6 +5,8 @@
 import type { ContentInfo } from '@perftest/model';
 import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
+import { createTcpDriver } from './tcp.js';
+import { createUdpDriver } from './udp.js';
 
 /** Names of the drivers, one per protocol file. */
 export type DriverName = 'http' | 'tcp' | 'udp' | 'websocket' | 'mqtt' | 'hls' | 'flv' | 'rtmp';
@@ -13,7 +15,10 @@ export type DriverName = 'http' | 'tcp' | 'udp' | 'websocket' | 'mqtt' | 'hls' |
 export type DriverFactory = (options: EngineOptions) => ProtocolDriver;
 
 /** Every available driver. Add a line when a protocol file lands. */
-const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [];
+const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
+  ['tcp', createTcpDriver],
+  ['udp', createUdpDriver],
+];
 
 /** Which driver serves a packet, from its `protocol_type` (7 splits into RTMP and HLS by `rtmp_url`). */
 export function driverNameFor(packet: ContentInfo): DriverName | undefined {
