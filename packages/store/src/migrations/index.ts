@@ -1,5 +1,6 @@
 /** Every migration, in order. Versions are never reused or edited once released: add a new one. */
 import * as init from './001-init.js';
+import * as runs from './002-runs.js';
 
 /** One schema change. */
 export interface Migration {
@@ -8,4 +9,7 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', up: init.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', up: init.up },
+  { version: 2, name: 'runs', up: runs.up },
+];
