@@ -7,6 +7,7 @@ import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
 import { createTcpDriver } from './tcp.js';
 import { createUdpDriver } from './udp.js';
+import { createWebSocketDriver } from './websocket.js';
 
 /** Names of the drivers, one per protocol file. */
 export type DriverName = 'http' | 'tcp' | 'udp' | 'websocket' | 'mqtt' | 'hls' | 'flv' | 'rtmp';
@@ -18,6 +19,7 @@ export type DriverFactory = (options: EngineOptions) => ProtocolDriver;
 const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
   ['tcp', createTcpDriver],
   ['udp', createUdpDriver],
+  ['websocket', createWebSocketDriver],
 ];
 
 /** Which driver serves a packet, from its `protocol_type` (7 splits into RTMP and HLS by `rtmp_url`). */
