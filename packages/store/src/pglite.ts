@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, Row, Unlisten } from './database.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -9,8 +10,18 @@ const toNumber = (value: string): number => Number(value);
 
 /** Opens (creating if needed) the PGlite database in `dataDir`. */
 export async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  let unlock = (): void => {};
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
+  let db: PGlite;
+  try {
+    db = await PGlite.create({ dataDir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       const result = await q.query<T>(text, params as unknown[]);
@@ -29,6 +40,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
     notify: async (channel, payload) => {
       await db.query('select pg_notify($1, $2)', [channel, payload]);
     },
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
