@@ -2,6 +2,7 @@
  * The server's configuration, read once from the environment at start-up and validated. Nothing else
  * in the server reads process.env. A bad value stops start-up with a message naming the variable.
  */
+import { availableParallelism } from 'node:os';
 
 /** Validated configuration. */
 export interface Config {
@@ -15,7 +16,7 @@ export interface Config {
   secretKey: string | undefined;
   /** Password of the bootstrap admin for tokens (generated and printed once when unset). */
   adminPassword: string | undefined;
-  /** Threads of the in-process worker; 0 runs no worker in the server. */
+  /** Threads of the in-process worker (default: one per core); 0 runs no worker in the server. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -75,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessKey,
     secretKey,
     adminPassword,
-    workers: integer(env, 'PERFTEST_WORKERS', 1, 0, 1024),
+    workers: integer(env, 'PERFTEST_WORKERS', availableParallelism(), 0, 1024),
     logLevel,
   };
 }

@@ -1,0 +1,80 @@
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults on an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      databaseUrl: undefined,
+      dataDir: './data',
+      accessKey: undefined,
+      secretKey: undefined,
+      adminPassword: undefined,
+      workers: availableParallelism(),
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '', PERFTEST_WORKERS: '' })).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      logLevel: 'info',
+      workers: availableParallelism(),
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '0',
+      DATABASE_URL: 'postgresql://u:p@db:5432/perftest',
+      PERFTEST_DATA_DIR: '/var/lib/perftest',
+      PERFTEST_AK: 'AKEXAMPLE0001',
+      PERFTEST_SK: 'secret-example-1',
+      PERFTEST_ADMIN_PASSWORD: 'admin-pass-1',
+      PERFTEST_WORKERS: '0',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      databaseUrl: 'postgresql://u:p@db:5432/perftest',
+      dataDir: '/var/lib/perftest',
+      accessKey: 'AKEXAMPLE0001',
+      secretKey: 'secret-example-1',
+      adminPassword: 'admin-pass-1',
+      workers: 0,
+      logLevel: 'warn',
+    });
+    expect(loadConfig({ PORT: '65535', PERFTEST_WORKERS: '1024' })).toMatchObject({ port: 65535, workers: 1024 });
+  });
+
+  const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+    ['PORT=abc', { PORT: 'abc' }, /^PORT must be an integer from 0 to 65535, got "abc"$/],
+    ['PORT=70000', { PORT: '70000' }, /^PORT must be an integer from 0 to 65535, got "70000"$/],
+    ['PORT=8080.5', { PORT: '8080.5' }, /^PORT must be an integer/],
+    ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+    ['PERFTEST_AK without PERFTEST_SK', { PERFTEST_AK: 'AKEXAMPLE0001' }, /^PERFTEST_AK and PERFTEST_SK must be set together$/],
+    ['PERFTEST_SK without PERFTEST_AK', { PERFTEST_SK: 'secret-example-1' }, /^PERFTEST_AK and PERFTEST_SK must be set together$/],
+    ['PERFTEST_AK too short', { PERFTEST_AK: 'AK1', PERFTEST_SK: 'secret-example-1' }, /^PERFTEST_AK must be 8-128/],
+    ['PERFTEST_SK too short', { PERFTEST_AK: 'AKEXAMPLE0001', PERFTEST_SK: 'short' }, /^PERFTEST_SK must be at least 8/],
+    ['PERFTEST_ADMIN_PASSWORD too short', { PERFTEST_ADMIN_PASSWORD: 'pw' }, /^PERFTEST_ADMIN_PASSWORD must be at least 8/],
+    ['DATABASE_URL=mysql://...', { DATABASE_URL: 'mysql://root@127.0.0.1:3306/perftest' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
+    ['PERFTEST_WORKERS=-1', { PERFTEST_WORKERS: '-1' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "-1"$/],
+    ['PERFTEST_WORKERS=2000', { PERFTEST_WORKERS: '2000' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "2000"$/],
+  ];
+
+  it.each(bad)('rejects %s with a message naming the variable', (_label, env, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toMatch(message);
+  });
+});
