@@ -1,2 +1,13 @@
 export * from './types.js';
 export * from './protocols/driver.js';
+export * from './metrics/histogram.js';
+export * from './metrics/stats-cell.js';
+export * from './metrics/interval-recorder.js';
+export * from './metrics/merge.js';
+export * from './metrics/summary.js';
+export * from './pressure/index.js';
+export * from './pressure/stage-plan.js';
+export * from './pressure/gradient.js';
+export * from './pressure/kpi.js';
+export * from './pressure/knee.js';
+export { stepAt as intelligentStepAt, stepUsers as intelligentStepUsers } from './pressure/intelligent-peak.js';
