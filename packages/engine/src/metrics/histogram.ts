@@ -26,6 +26,7 @@ import {
   type Histogram,
 } from 'hdr-histogram-js';
 
+/** The hdr-histogram-js histogram interface. */
 export type { Histogram };
 
 /** Lowest recordable response time in microseconds. */

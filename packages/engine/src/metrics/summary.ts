@@ -18,6 +18,7 @@ export const PERCENTILES = {
   tp999: 99.9,
   tp9999: 99.99,
 } as const;
+/** A percentile field name (tp50 … tp9999). */
 export type PercentileName = keyof typeof PERCENTILES;
 
 /**
@@ -35,6 +36,7 @@ export const RT_BUCKETS = [
   ['4~5s', 5_000_000],
   ['>5s', Number.POSITIVE_INFINITY],
 ] as const;
+/** A response-time bucket label ("0~50ms" … ">5s"). */
 export type RtBucketLabel = (typeof RT_BUCKETS)[number][0];
 
 /** Everything a report row needs from one merged cell. */

@@ -8,6 +8,7 @@ import type { CaseProblem } from '../types.js';
 
 /** Accepted `comparison` strings. */
 export const KPI_COMPARISONS = ['>', '>=', '<', '<=', '=', '==', '!='] as const;
+/** One accepted comparison string. */
 export type KpiComparison = (typeof KPI_COMPARISONS)[number];
 
 /** Consecutive missed seconds that end the analysis. */
