@@ -156,6 +156,9 @@ describe('mergeStats edge cases', () => {
     const merged = mergeIntervals([ib, ia, ib2]);
     const x = merged.cards.get('x')!;
     expect(x.requests).toBe(2);
+    expect(x.histogram.totalCount).toBe(2);
+    expect(summarize(x).percentiles.tp50).toBeGreaterThanOrEqual(700);
+    expect(summarize(x).percentiles.tp9999).toBeGreaterThanOrEqual(900);
     expect(x.rtMinUs).toBe(700);
     expect(x.rtMaxUs).toBe(900);
     expect(x.outcomes.timeout).toBe(1);
