@@ -1,0 +1,222 @@
+/**
+ * A virtual user: executes a compiled plan (compile/plan.ts) node by node. Requests record their
+ * last attempt; an iteration records success only if all its requests succeeded, with RT the sum of
+ * theirs. Failures of the target are results, never exceptions; an abort of the session's signal
+ * ends the pass promptly and the interrupted request and iteration are not recorded.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Outcome } from '@perftest/model';
+import type { ProtocolDriver, RequestResult, UserSession } from '../protocols/driver.js';
+import type { Coordination, Recorder, UserEnv, VirtualUser } from '../types.js';
+import { checkpointFailure } from '../compile/checkpoint.js';
+import { runAssignments } from '../compile/data-instruction.js';
+import { applyExtractions } from '../compile/extraction.js';
+import type { GlobalVariables } from '../compile/global-variables.js';
+import type { ConditionNode, PacketStep, Plan, PlanNode, RequestNode } from '../compile/plan.js';
+import { ResponseView } from './response-view.js';
+import { UserVariables } from './scope.js';
+import { Sleeper } from './sleeper.js';
+
+/** What a user needs from its compiled case besides its env. */
+export interface UserPlan {
+  readonly plan: Plan;
+  readonly globals: GlobalVariables;
+  /** Drivers in use, for closing the user's sessions. */
+  drivers(): Iterable<ProtocolDriver>;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The virtual user of a compiled case. */
+export class PlanUser implements VirtualUser {
+  private readonly session: UserSession;
+  private readonly recorder: Recorder;
+  private readonly coordination: Coordination;
+  private readonly onDebug: UserEnv['onDebug'];
+  private readonly vars: UserVariables;
+  private readonly sleeper: Sleeper;
+  private readonly view = new ResponseView();
+  private recording = false;
+  /** Requests executed (recorded or not) in the current pass. */
+  private requests = 0;
+  private iterationOk = true;
+  private iterationOutcome: Outcome = 'success';
+  private iterationStatus = 0;
+  private iterationRtUs = 0;
+  private iterationSent = 0;
+  private iterationReceived = 0;
+  private pendingLateUs = 0;
+
+  constructor(
+    private readonly compiled: UserPlan,
+    env: UserEnv,
+  ) {
+    this.session = env.session;
+    this.recorder = env.recorder;
+    this.coordination = env.coordination;
+    this.onDebug = env.onDebug;
+    this.vars = new UserVariables(compiled.globals.createReader(env.coordination));
+    this.sleeper = new Sleeper(env.session.signal);
+  }
+
+  async setup(): Promise<void> {
+    this.recording = false;
+    await this.run(this.compiled.plan.setup);
+    this.view.clear();
+  }
+
+  async iterate(lateUs = 0): Promise<void> {
+    this.recording = true;
+    this.requests = 0;
+    this.iterationOk = true;
+    this.iterationOutcome = 'success';
+    this.iterationStatus = 0;
+    this.iterationRtUs = 0;
+    this.iterationSent = 0;
+    this.iterationReceived = 0;
+    this.pendingLateUs = lateUs > 0 ? Math.round(lateUs) : 0;
+    await this.run(this.compiled.plan.contents);
+    this.recording = false;
+    this.view.clear();
+    if (this.session.signal.aborted) return;
+    this.recorder.iteration({
+      ok: this.iterationOk,
+      outcome: this.iterationOutcome,
+      status: this.iterationStatus,
+      responseTimeUs: this.iterationRtUs + this.pendingLateUs,
+      sentBytes: this.iterationSent,
+      recBytes: this.iterationReceived,
+    });
+    // A pass that sent nothing (conditions all false) must still let timers and I/O run.
+    if (this.requests === 0) await yieldToLoop();
+  }
+
+  async close(): Promise<void> {
+    this.sleeper.dispose();
+    for (const driver of this.compiled.drivers()) await driver.closeSession?.(this.session);
+  }
+
+  private async run(nodes: readonly PlanNode[]): Promise<void> {
+    const signal = this.session.signal;
+    for (let i = 0; i < nodes.length; i++) {
+      if (signal.aborted) return;
+      const node = nodes[i];
+      switch (node.kind) {
+        case 'request':
+          await this.runCard(node);
+          break;
+        case 'data':
+          runAssignments(node.assignments, this.vars);
+          break;
+        case 'loop':
+          for (let k = 0; k < node.count && !signal.aborted; k++) await this.run(node.body);
+          break;
+        case 'condition':
+          if (this.holds(node)) await this.run(node.body);
+          break;
+        case 'weights': {
+          const branch = node.random ? node.table.draw() : node.table.forUser(this.session.userIndex);
+          await this.run(node.branches[branch]);
+          break;
+        }
+        case 'throughput':
+          await this.coordination.throttle(node.key, node.rps, signal);
+          await this.run(node.body);
+          break;
+        case 'rendezvous':
+          await this.coordination.rendezvous(node.key, node.users, node.timeoutMs, signal);
+          break;
+      }
+    }
+  }
+
+  private holds(node: ConditionNode): boolean {
+    const { conditions, any } = node;
+    for (let i = 0; i < conditions.length; i++) {
+      const c = conditions[i];
+      const ok = c.comparison.test(c.left.render(this.vars), this.vars);
+      if (ok && any) return true;
+      if (!ok && !any) return false;
+    }
+    return !any;
+  }
+
+  /** A request card: packets in order; a think time paces from the start of the previous packet. */
+  private async runCard(node: RequestNode): Promise<void> {
+    let lastStart = -1;
+    const steps = node.steps;
+    for (let i = 0; i < steps.length; i++) {
+      if (this.session.signal.aborted) return;
+      const step = steps[i];
+      if (step.kind === 'think') {
+        const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
+        if (step.ms > elapsed) await this.sleeper.sleep(step.ms - elapsed);
+      } else {
+        lastStart = performance.now();
+        await this.runPacket(step);
+      }
+    }
+  }
+
+  /** One packet with its retries; only the last attempt is recorded. */
+  private async runPacket(step: PacketStep): Promise<void> {
+    const session = this.session;
+    session.keepResponse = step.needsResponse || this.onDebug !== undefined;
+    this.requests++;
+    for (let attempt = 0; ; attempt++) {
+      const result = await step.request.execute(session, this.vars);
+      if (session.signal.aborted) return;
+      this.judge(step, result);
+      this.onDebug?.(step.card.key, result);
+      if (result.outcome === 'success' || attempt >= step.retryTimes) return this.record(step, result);
+      if (step.retryIntervalMs > 0) {
+        await this.sleeper.sleep(step.retryIntervalMs);
+        if (session.signal.aborted) return;
+      }
+    }
+  }
+
+  /** Applies the packet's checkpoints and extractions to the driver's result. */
+  private judge(step: PacketStep, result: RequestResult): void {
+    const responded = result.outcome === 'success' || result.outcome === 'checkPointFailed';
+    if (step.checkpoints.length === 0 && step.extractions.length === 0) return;
+    this.view.reset(result);
+    if (responded && step.checkpoints.length > 0) {
+      let failure: string | undefined;
+      for (let i = 0; i < step.checkpoints.length && failure === undefined; i++) {
+        failure = checkpointFailure(step.checkpoints[i], this.view, this.vars);
+      }
+      if (failure === undefined) {
+        result.outcome = 'success';
+        result.error = undefined;
+      } else {
+        result.outcome = 'checkPointFailed';
+        result.error = failure;
+      }
+    }
+    if (step.extractions.length > 0) {
+      const failure = applyExtractions(step.extractions, responded ? this.view : null, this.vars);
+      if (failure !== undefined && result.outcome === 'success') {
+        result.outcome = 'checkPointFailed';
+        result.error = failure;
+      }
+    }
+  }
+
+  private record(step: PacketStep, result: RequestResult): void {
+    if (!this.recording) return;
+    if (this.pendingLateUs > 0) {
+      result.responseTimeUs += this.pendingLateUs;
+      this.pendingLateUs = 0;
+    }
+    this.recorder.request(step.card.key, result);
+    this.iterationRtUs += result.responseTimeUs;
+    this.iterationSent += result.sentBytes;
+    this.iterationReceived += result.recBytes;
+    this.iterationStatus = result.status;
+    if (this.iterationOk && result.outcome !== 'success') {
+      this.iterationOk = false;
+      this.iterationOutcome = result.outcome;
+    }
+  }
+}
