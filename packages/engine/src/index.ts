@@ -11,3 +11,7 @@ export * from './pressure/gradient.js';
 export * from './pressure/kpi.js';
 export * from './pressure/knee.js';
 export { stepAt as intelligentStepAt, stepUsers as intelligentStepUsers } from './pressure/intelligent-peak.js';
+export { compileCase, type CompileInput, type CompileResult } from './compile/compile-case.js';
+export { compileTemplate } from './compile/template.js';
+export { LocalCoordination } from './coordination/local.js';
+export { createHttpDriver } from './protocols/http.js';

@@ -97,6 +97,8 @@ export interface VirtualUser {
 export interface CompiledCase {
   readonly name: string;
   readonly cards: readonly CardInfo[];
+  /** The packets of `setup_contents` (not recorded; named here for debug output). */
+  readonly setupCards?: readonly CardInfo[];
   readonly stages: readonly TestCaseStage[];
   createUser(env: UserEnv): VirtualUser;
   /** Closes run-wide driver resources. */

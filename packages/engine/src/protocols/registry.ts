@@ -5,6 +5,7 @@
 import type { ContentInfo } from '@perftest/model';
 import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
+import { createHttpDriver } from './http.js';
 import { createTcpDriver } from './tcp.js';
 import { createUdpDriver } from './udp.js';
 import { createWebSocketDriver } from './websocket.js';
@@ -17,6 +18,7 @@ export type DriverFactory = (options: EngineOptions) => ProtocolDriver;
 
 /** Every available driver. Add a line when a protocol file lands. */
 const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
+  ['http', createHttpDriver],
   ['tcp', createTcpDriver],
   ['udp', createUdpDriver],
   ['websocket', createWebSocketDriver],
