@@ -119,6 +119,11 @@ export type ThreadCommand =
   | ThreadStepsMessage
   | ThreadReleasedMessage;
 
+/** The thread is up and waits for its start message. */
+export interface ThreadReadyMessage {
+  type: 'ready';
+}
+
 /** The thread's share has ended (naturally or stopped); its last interval was sent before. */
 export interface ThreadDoneMessage {
   type: 'done';
@@ -162,6 +167,7 @@ export interface ThreadNextMessage {
 
 /** What a thread sends to the main thread of its run. */
 export type ThreadEvent =
+  | ThreadReadyMessage
   | IntervalMessage
   | ThreadDoneMessage
   | ThreadErrorMessage

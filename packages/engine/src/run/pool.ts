@@ -1,0 +1,206 @@
+/**
+ * One case run spread over N engine threads with piscina: one long task per thread, each running its
+ * share (share.child(i, N)) and talking to this main thread over its own MessagePort. The main thread
+ * merges the threads' intervals of each second into one, serves their coordination calls from the
+ * run-wide Coordination, and sends intelligent-peak steps computed from the merged data back.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { IntervalMessage, ThreadCommand, ThreadEvent, ThreadRunOptions } from '@perftest/model';
+import type { StagePlan } from '../pressure/stage-plan.js';
+import type { Coordination, StepResult } from '../types.js';
+import { epochMs } from './clock.js';
+import { CoordinationHost } from './coordination-host.js';
+import { IntervalMerger } from './interval-merger.js';
+import type { RunInput } from './prepare.js';
+import type { Share } from './share.js';
+import { StepTracker } from './step-tracker.js';
+
+/** What a threaded run is started with. */
+export interface ThreadedRunOptions {
+  input: RunInput;
+  plan: StagePlan;
+  threads: number;
+  share: Share;
+  /** Epoch ms for stage 0, or undefined to start as soon as every thread is up. */
+  startAt: number | undefined;
+  options: ThreadRunOptions;
+  coordination: Coordination;
+  onInterval(interval: IntervalMessage): void;
+  /** Intelligent-peak steps finished, over the whole run. */
+  onSteps?(steps: readonly StepResult[]): void;
+}
+
+/** A run on threads. */
+export interface ThreadedRun {
+  /** Resolves with the epoch ms at which stage 0 starts, once every thread is up. */
+  readonly started: Promise<number>;
+  /** Resolves when every thread has ended and the last merged interval was emitted. */
+  readonly done: Promise<void>;
+  setTarget(value: number): void;
+  stop(): Promise<void>;
+}
+
+/** How far ahead of now a start or a manual change is announced, so every thread applies it alike (ms). */
+const ANNOUNCE_MS = 50;
+
+/** The thread entry and the arguments that let a thread load it (tsx for TypeScript sources). */
+export function threadEntry(): { filename: string; execArgv: string[] } {
+  const here = import.meta.url;
+  const typescript = here.endsWith('.ts');
+  const filename = fileURLToPath(new URL(typescript ? './thread-worker.ts' : './thread-worker.js', here));
+  if (!typescript) return { filename, execArgv: [] };
+  const tsx = createRequire(here).resolve('tsx');
+  return { filename, execArgv: ['--import', pathToFileURL(tsx).href] };
+}
+
+/** Starts a run on `threads` piscina threads. */
+export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
+  const { threads } = opts;
+  if (!Number.isInteger(threads) || threads < 1) throw new Error('options.threads must be a positive integer');
+  const entry = threadEntry();
+  const pool = new Piscina({
+    filename: entry.filename,
+    execArgv: entry.execArgv,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 1_000,
+  });
+  const ports: MessagePort[] = [];
+  const hosts: CoordinationHost[] = [];
+  const tasks: Array<Promise<void>> = [];
+  const merger = new IntervalMerger(threads, (interval) => onMerged(interval));
+  const tracker = new StepTracker(opts.plan);
+  let ready = 0;
+  let ended = 0;
+  let failure: Error | undefined;
+  let stopping = false;
+  let startAt = Number.NaN;
+  /** A manual target set before the threads were up, sent right after their start. */
+  let pendingTarget: number | undefined;
+  let settleStarted!: (at: number) => void;
+  let settleDone!: () => void;
+  let failDone!: (error: Error) => void;
+  const started = new Promise<number>((resolve) => (settleStarted = resolve));
+  const done = new Promise<void>((resolve, reject) => {
+    settleDone = resolve;
+    failDone = reject;
+  });
+  // A run that fails before it started must not leave `started` pending forever.
+  done.catch(() => settleStarted(Number.NaN));
+
+  const broadcast = (command: ThreadCommand): void => {
+    for (const port of ports) port.postMessage(command);
+  };
+
+  const onMerged = (interval: IntervalMessage): void => {
+    opts.onInterval(interval);
+    const planned = opts.plan.stages.find((s) => s.stageIndex === interval.stage);
+    const stageStart = planned !== undefined && Number.isFinite(planned.start) ? startAt + planned.start * 1000 : undefined;
+    const steps = tracker.add(interval, stageStart);
+    if (steps !== undefined) {
+      broadcast({ type: 'steps', steps: [...steps] });
+      opts.onSteps?.(tracker.all);
+    }
+  };
+
+  const startAll = (): void => {
+    startAt = opts.startAt ?? epochMs() + ANNOUNCE_MS;
+    ports.forEach((port, i) =>
+      port.postMessage({
+        type: 'start',
+        case: opts.input.case,
+        variables: [...(opts.input.variables ?? [])],
+        transactions: [...(opts.input.transactions ?? [])],
+        share: [...opts.share.child(i, threads).levels],
+        startAt,
+        options: opts.options,
+        coordinationBuffer: hosts[i].buffer,
+      } satisfies ThreadCommand),
+    );
+    settleStarted(startAt);
+    if (pendingTarget !== undefined) broadcast({ type: 'setTarget', value: pendingTarget, at: startAt });
+  };
+
+  const onEvent = (thread: number, event: ThreadEvent): void => {
+    switch (event.type) {
+      case 'ready':
+        if (++ready === threads) {
+          if (stopping) broadcast({ type: 'stop' });
+          else startAll();
+        }
+        return;
+      case 'interval':
+        return merger.add(thread, event);
+      case 'done':
+        return merger.finish(thread);
+      case 'error':
+        failure ??= Object.assign(new Error(event.message), event.stack ? { stack: event.stack } : {});
+        merger.finish(thread);
+        if (!stopping) void stop();
+        return;
+      case 'rendezvous':
+      case 'throttle':
+      case 'cancel':
+      case 'next':
+        return hosts[thread].handle(event);
+      default: {
+        const never: never = event;
+        throw new Error(`unknown thread event ${(never as { type: string }).type}`);
+      }
+    }
+  };
+
+  for (let i = 0; i < threads; i++) {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1);
+    hosts.push(
+      new CoordinationHost(opts.coordination, port1, CoordinationHost.createBuffer(), (error) => {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      }),
+    );
+    port1.on('message', (event: ThreadEvent) => onEvent(i, event));
+    tasks.push(
+      pool.run({ port: port2 }, { transferList: [port2] }).then(
+        () => undefined,
+        (error: unknown) => {
+          failure ??= error instanceof Error ? error : new Error(String(error));
+          merger.finish(i);
+          if (!stopping) void stop();
+        },
+      ),
+    );
+  }
+
+  void Promise.all(tasks).then(async () => {
+    merger.flush();
+    for (const host of hosts) host.close();
+    for (const port of ports) port.close();
+    await pool.destroy();
+    ended = threads;
+    if (failure !== undefined) failDone(failure);
+    else settleDone();
+  });
+
+  async function stop(): Promise<void> {
+    stopping = true;
+    if (ready === threads) broadcast({ type: 'stop' });
+    await done.catch(() => undefined);
+  }
+
+  return {
+    started,
+    done,
+    setTarget(value: number): void {
+      if (ended === threads || stopping) return;
+      if (Number.isNaN(startAt)) {
+        pendingTarget = value;
+        return;
+      }
+      broadcast({ type: 'setTarget', value, at: Math.max(epochMs() + ANNOUNCE_MS, startAt || 0) });
+    },
+    stop,
+  };
+}

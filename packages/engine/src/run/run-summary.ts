@@ -1,0 +1,91 @@
+/**
+ * What a finished case run amounts to: the run's intervals added up exactly (counters summed,
+ * histograms merged) into report figures for the case iterations, each request card and all
+ * requests together.
+ */
+import type { CardInfo, IntervalMessage } from '@perftest/model';
+import { addStats, emptyMergedStats, type MergedStats } from '../metrics/merge.js';
+import { summarize, type StatsSummary } from '../metrics/summary.js';
+import type { StepResult } from '../types.js';
+
+/** How a run ended. */
+export type RunEnd = 'finished' | 'stopped';
+
+/** The totals of one case run. */
+export interface RunSummary {
+  end: RunEnd;
+  /** Epoch ms of the start of stage 0 and of the end of the run. */
+  startedAt: number;
+  endedAt: number;
+  /** Seconds from start to end. */
+  durationS: number;
+  /** Intervals (seconds) the run emitted. */
+  seconds: number;
+  /** Highest number of active users seen at the end of a second. */
+  maxUsers: number;
+  /** Iterations started, and TPS starts dropped for want of a free user. */
+  started: number;
+  dropped: number;
+  /** Per case iteration (transaction). */
+  iterations: StatsSummary;
+  /** Every request of every card together. */
+  requests: StatsSummary;
+  /** Per request card, by CardInfo.key. */
+  cards: Record<string, StatsSummary>;
+  /** Finished steps of intelligent high pressure stages (empty otherwise). */
+  steps: StepResult[];
+}
+
+/** Adds up a run's intervals as they are emitted. */
+export class RunTotals {
+  private readonly iterations = emptyMergedStats();
+  private readonly requests = emptyMergedStats();
+  private readonly cards = new Map<string, MergedStats>();
+  private seconds = 0;
+  private maxUsers = 0;
+  private started = 0;
+  private dropped = 0;
+
+  constructor(cards: readonly CardInfo[]) {
+    for (const card of cards) this.cards.set(card.key, emptyMergedStats());
+  }
+
+  /** Adds one (merged) interval. */
+  add(interval: IntervalMessage): void {
+    this.seconds++;
+    this.maxUsers = Math.max(this.maxUsers, interval.users);
+    this.started += interval.started;
+    this.dropped += interval.dropped;
+    addStats(this.iterations, interval.iterations);
+    for (const key of Object.keys(interval.cards)) {
+      const stats = interval.cards[key];
+      let card = this.cards.get(key);
+      if (card === undefined) {
+        card = emptyMergedStats();
+        this.cards.set(key, card);
+      }
+      addStats(card, stats);
+      addStats(this.requests, stats);
+    }
+  }
+
+  /** The summary of everything added. */
+  summary(end: RunEnd, startedAt: number, endedAt: number, steps: readonly StepResult[]): RunSummary {
+    const cards: Record<string, StatsSummary> = {};
+    for (const [key, stats] of this.cards) cards[key] = summarize(stats);
+    return {
+      end,
+      startedAt,
+      endedAt,
+      durationS: Math.max(0, (endedAt - startedAt) / 1000),
+      seconds: this.seconds,
+      maxUsers: this.maxUsers,
+      started: this.started,
+      dropped: this.dropped,
+      iterations: summarize(this.iterations),
+      requests: summarize(this.requests),
+      cards,
+      steps: [...steps],
+    };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The piscina task of one engine thread: one task per thread for the whole life of a run. It talks to
+ * the run's main thread over the MessagePort it is given (ThreadCommand in, ThreadEvent out): says
+ * `ready`, compiles the case on `start` and runs its share with a CaseRunner, forwarding every
+ * interval, and ends with `done` or `error`.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ThreadCommand, ThreadEvent, ThreadStartMessage } from '@perftest/model';
+import { CaseRunner } from './case-runner.js';
+import { PortCoordination } from './port-coordination.js';
+import { prepareRun } from './prepare.js';
+import { Share } from './share.js';
+
+/** What piscina hands the thread. */
+export interface ThreadTask {
+  port: MessagePort;
+}
+
+/** Runs one thread's share of a case run; resolves when the share has ended. */
+export default function runThread(task: ThreadTask): Promise<void> {
+  const { port } = task;
+  const send = (event: ThreadEvent): void => port.postMessage(event);
+  return new Promise<void>((resolve) => {
+    let runner: CaseRunner | undefined;
+    let coordination: PortCoordination | undefined;
+    let ended = false;
+    const finish = (event: ThreadEvent): void => {
+      if (ended) return;
+      ended = true;
+      coordination?.releaseAll();
+      send(event);
+      port.close();
+      resolve();
+    };
+    const start = (message: ThreadStartMessage): void => {
+      const { options } = message;
+      const prepared = prepareRun(message, { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit });
+      if (!prepared.ok) {
+        return finish({ type: 'error', message: prepared.problems.map((p) => p.message).join('; ') });
+      }
+      coordination = new PortCoordination(port, message.coordinationBuffer);
+      const compiled = prepared.compiled;
+      runner = new CaseRunner({
+        compiled,
+        plan: prepared.plan,
+        share: new Share(message.share),
+        startAt: message.startAt,
+        coordination,
+        options,
+        onInterval: send,
+        externalSteps: true,
+      });
+      runner.start();
+      runner.done
+        .then(
+          () => ({ type: 'done' }) as const,
+          (error: unknown) => errorEvent(error),
+        )
+        .then(async (event) => {
+          await compiled.close().catch(() => undefined);
+          finish(event);
+        });
+    };
+    port.on('message', (message: ThreadCommand) => {
+      try {
+        switch (message.type) {
+          case 'start':
+            return start(message);
+          case 'setTarget':
+            return runner?.setTarget(message.value, message.at);
+          case 'stop':
+            if (runner === undefined) return finish({ type: 'done' });
+            void runner.stop();
+            return;
+          case 'steps':
+            return runner?.setSteps(message.steps);
+          case 'released':
+            return coordination?.released(message.id);
+          default: {
+            const never: never = message;
+            throw new Error(`unknown thread command ${(never as { type: string }).type}`);
+          }
+        }
+      } catch (error) {
+        if (runner !== undefined) void runner.stop();
+        finish(errorEvent(error));
+      }
+    });
+    send({ type: 'ready' });
+  });
+}
+
+function errorEvent(error: unknown): ThreadEvent {
+  return error instanceof Error
+    ? { type: 'error', message: error.message, stack: error.stack }
+    : { type: 'error', message: String(error) };
+}
