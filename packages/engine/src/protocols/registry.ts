@@ -5,6 +5,7 @@
 import type { ContentInfo } from '@perftest/model';
 import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
+import { createHlsDriver } from './hls.js';
 import { createHttpDriver } from './http.js';
 import { createTcpDriver } from './tcp.js';
 import { createUdpDriver } from './udp.js';
@@ -22,6 +23,7 @@ const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
   ['tcp', createTcpDriver],
   ['udp', createUdpDriver],
   ['websocket', createWebSocketDriver],
+  ['hls', createHlsDriver],
 ];
 
 /** Which driver serves a packet, from its `protocol_type` (7 splits into RTMP and HLS by `rtmp_url`). */
