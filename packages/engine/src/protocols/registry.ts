@@ -7,6 +7,7 @@ import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
 import { createHlsDriver } from './hls.js';
 import { createHttpDriver } from './http.js';
+import { createMqttDriver } from './mqtt.js';
 import { createTcpDriver } from './tcp.js';
 import { createUdpDriver } from './udp.js';
 import { createWebSocketDriver } from './websocket.js';
@@ -23,6 +24,7 @@ const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
   ['tcp', createTcpDriver],
   ['udp', createUdpDriver],
   ['websocket', createWebSocketDriver],
+  ['mqtt', createMqttDriver],
   ['hls', createHlsDriver],
 ];
 
