@@ -1,0 +1,31 @@
+# One image for the API and the worker: Node 20 running the TypeScript sources through tsx (no build
+# step). docker-compose.yml starts it as `api` (the default command) and as `worker`.
+FROM node:20-slim
+
+# The pnpm of package.json's "packageManager".
+RUN npm install -g pnpm@12.21.0 && npm cache clean --force
+
+WORKDIR /app
+
+# Manifests first, so that the dependency layer is rebuilt only when they change. Every workspace
+# package's package.json must be listed here (apps/api/test/compose.test.ts checks it).
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+COPY apps/api/package.json apps/api/
+COPY apps/worker/package.json apps/worker/
+COPY packages/engine/package.json packages/engine/
+COPY packages/model/package.json packages/model/
+COPY packages/store/package.json packages/store/
+# All dependencies, dev ones included: tsx, which runs the sources, is one. --pm-on-fail=ignore:
+# without it pnpm 12 tries to record the packageManager pin in the lockfile, which --frozen-lockfile
+# forbids, and the install fails.
+RUN pnpm install --frozen-lockfile --pm-on-fail=ignore
+
+COPY . .
+
+ENV HOST=0.0.0.0 \
+    PORT=8080 \
+    PERFTEST_DATA_DIR=/app/data
+EXPOSE 8080
+
+# node itself is PID 1, so SIGTERM from `docker stop` reaches the server's own shutdown.
+CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]
