@@ -5,6 +5,7 @@
 import type { ContentInfo } from '@perftest/model';
 import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
+import { createFlvDriver } from './flv.js';
 import { createHlsDriver } from './hls.js';
 import { createHttpDriver } from './http.js';
 import { createMqttDriver } from './mqtt.js';
@@ -26,6 +27,7 @@ const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
   ['websocket', createWebSocketDriver],
   ['mqtt', createMqttDriver],
   ['hls', createHlsDriver],
+  ['flv', createFlvDriver],
 ];
 
 /** Which driver serves a packet, from its `protocol_type` (7 splits into RTMP and HLS by `rtmp_url`). */
