@@ -15,3 +15,8 @@ export { compileCase, type CompileInput, type CompileResult } from './compile/co
 export { compileTemplate } from './compile/template.js';
 export { LocalCoordination } from './coordination/local.js';
 export { createHttpDriver } from './protocols/http.js';
+export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunOptions, type EngineRun } from './run/engine-run.js';
+export { CaseProblemsError } from './run/prepare.js';
+export type { RunSummary, RunEnd } from './run/run-summary.js';
+export { Share } from './run/share.js';
+export { runCli } from './cli/index.js';

@@ -2,6 +2,7 @@
  * `perftest <command> ...` (`npx pnpm perftest ...`): the command-line entry. Each command is one
  * line of the dispatch table, implemented in its own module and resolving to the exit code.
  */
+import { runCli } from '@perftest/engine';
 import { accountsCli } from './accounts.js';
 
 /** A command: the arguments after its name in, the exit code out. */
@@ -9,6 +10,8 @@ type Command = (argv: readonly string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   accounts: accountsCli,
+  run: (argv) => runCli(['run', ...argv]),
+  'run-url': (argv) => runCli(['run-url', ...argv]),
 };
 
 async function main(argv: readonly string[]): Promise<number> {
