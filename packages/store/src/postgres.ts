@@ -9,6 +9,13 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     onnotice: () => {},
     types: {
       int8: { to: 20, from: [20, 1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+      // `json()` hands jsonb parameters over as JSON text: send it as is (postgres.js would encode it again).
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)),
+        parse: (x: string) => JSON.parse(x) as unknown,
+      },
     },
   });
   await sql`select 1`;
