@@ -4,9 +4,10 @@
  * jar, and one reusable response handler (the user has one request in flight at a time).
  *
  * Bytes are counted at the socket: the driver reads the connection socket's bytesWritten and
- * bytesRead before and after each exchange. That is exactly the request line, headers and body sent
- * and the status line, headers and body (with chunked framing) received, plus TLS overhead and the
- * handshake on the request that opened the connection.
+ * bytesRead before and after each exchange (one exchange at a time per connection). That is exactly
+ * the request line, headers and body sent and the status line, headers and body (chunked framing
+ * included) received. For HTTPS these are the same HTTP bytes, inside TLS: the handshake and TLS
+ * record overhead are not counted.
  */
 import type { Socket } from 'node:net';
 import { Client, buildConnector } from 'undici';
@@ -39,10 +40,23 @@ export class UserConnection {
   }
 }
 
+/** The error a return timeout aborts a request with (classified as `timeout`). */
+export class ReturnTimeoutError extends Error {
+  override readonly name = 'ReturnTimeoutError';
+  readonly code: string;
+  constructor(ms: number, headersSeen: boolean) {
+    super(`no response data within return_timeout ${ms} ms`);
+    this.code = headersSeen ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
+  }
+}
+
 /**
  * The undici handler (raw dispatch API) of one user, reused for every request: it records the
  * status, the headers the driver needs (location, set-cookie, content-encoding), and the body only
- * when the response is kept.
+ * when the response is kept. It also runs the return timeout: "no data on the connection within
+ * return_timeout" from the moment the request is written, restarted by every piece of response.
+ * One native timer per user, re-armed with refresh(), keeps it exact to the millisecond (undici's
+ * own header/body timers tick at up to a second; they stay on as a backstop).
  */
 export class ResponseHandler implements Dispatcher.DispatchHandler {
   status = 0;
@@ -56,9 +70,17 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   setCookies: string[] | null = null;
   contentEncoding: string | null = null;
   private done: (() => void) | null = null;
+  private abort: ((err?: Error) => void) | null = null;
+  private timeoutMs = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
+  private readonly onTimer = () => {
+    if (this.done === null || this.abort === null) return;
+    this.abort(new ReturnTimeoutError(this.timeoutMs, this.headersSeen));
+  };
 
   /** Resets the state for a new request and returns the promise of its end. */
-  begin(keep: boolean): Promise<void> {
+  begin(keep: boolean, returnTimeoutMs: number): Promise<void> {
     this.status = 0;
     this.statusText = '';
     this.headersSeen = false;
@@ -69,14 +91,26 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
     this.location = null;
     this.setCookies = null;
     this.contentEncoding = null;
+    this.abort = null;
+    this.timeoutMs = returnTimeoutMs;
     return new Promise<void>((resolve) => {
       this.done = resolve;
     });
   }
 
-  onConnect(): void {}
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.timer !== null && this.timerMs === this.timeoutMs) this.timer.refresh();
+    else {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timerMs = this.timeoutMs;
+      this.timer = setTimeout(this.onTimer, this.timeoutMs);
+      this.timer.unref();
+    }
+  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    this.timer?.refresh();
     this.status = statusCode;
     this.statusText = statusText;
     this.headersSeen = true;
@@ -96,6 +130,7 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    this.timer?.refresh();
     if (this.keep) this.chunks.push(chunk);
     return true;
   }
@@ -109,9 +144,16 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
     this.finish();
   }
 
+  /** Stops the timer (the user retires). */
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   private finish(): void {
     const done = this.done;
     this.done = null;
+    this.abort = null;
     done?.();
   }
 }
@@ -151,6 +193,7 @@ export class HttpUserState {
   /** Closes every connection at once (in-flight requests end with an error). */
   async destroy(): Promise<void> {
     this.session.signal.removeEventListener('abort', this.onAbort);
+    this.handler.dispose();
     const clients = [...this.connections.values()].map((c) => c.client);
     this.connections.clear();
     await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));

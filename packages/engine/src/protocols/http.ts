@@ -35,6 +35,8 @@ const STATE_KEY = 'http';
 const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 300_000;
 const MAX_REDIRECTS = 5;
+/** undici's own (coarse) header/body timeouts stay on this much after the driver's exact one. */
+const BACKSTOP_MS = 2000;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const VERSIONS = new Set(['', 'HTTP/1.1', 'HTTP/1.0', '1.1', '1.0']);
 /** Headers undici computes or refuses: dropped from the case's headers. */
@@ -256,15 +258,15 @@ class HttpRequest implements PreparedRequest {
       const socket: Socket | null = connection.socket;
       const written = socket === null ? 0 : socket.bytesWritten;
       const read = socket === null ? 0 : socket.bytesRead;
-      const done = handler.begin(keep);
+      const done = handler.begin(keep, this.returnTimeoutMs);
       connection.client.dispatch(
         {
           path: target.path,
           method,
           headers,
           body,
-          headersTimeout: this.returnTimeoutMs,
-          bodyTimeout: this.returnTimeoutMs,
+          headersTimeout: this.returnTimeoutMs + BACKSTOP_MS,
+          bodyTimeout: this.returnTimeoutMs + BACKSTOP_MS,
         },
         handler,
       );
@@ -374,7 +376,7 @@ function classify(err: Error, headersSeen: boolean): Outcome {
     case 'UND_ERR_NOT_SUPPORTED':
       return 'parsedFailed';
     default:
-      if (code.startsWith('HPE_') || headersSeen) return 'parsedFailed';
+      if (code.startsWith('HPE_') || err.name === 'HTTPParserError' || headersSeen) return 'parsedFailed';
       return 'othersFailed';
   }
 }
