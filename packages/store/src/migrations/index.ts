@@ -1,6 +1,7 @@
 /** Every migration, in order. Versions are never reused or edited once released: add a new one. */
 import * as init from './001-init.js';
 import * as runs from './002-runs.js';
+import * as tasksCases from './003-tasks-cases.js';
 
 /** One schema change. */
 export interface Migration {
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', up: init.up },
   { version: 2, name: 'runs', up: runs.up },
+  { version: 3, name: 'tasks-cases', up: tasksCases.up },
 ];
