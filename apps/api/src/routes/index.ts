@@ -1,7 +1,11 @@
 /** Every route group, registered in one place. Add a line when a group lands. */
 import type { FastifyPluginAsync } from 'fastify';
 import { authTokenRoutes } from './auth-tokens.js';
+import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
+import { taskCaseRoutes } from './task-cases.js';
+import { taskRoutes } from './tasks.js';
+import { taskV3Routes } from './tasks-v3.js';
 import { templateRoutes } from './templates.js';
 import { testSuiteRoutes } from './test-suites.js';
 import { variableRoutes } from './variables.js';
@@ -12,4 +16,8 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   testSuiteRoutes,
   variableRoutes,
   templateRoutes,
+  taskRoutes,
+  taskV3Routes,
+  taskCaseRoutes,
+  directoryRoutes,
 ];

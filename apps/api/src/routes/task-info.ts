@@ -1,0 +1,63 @@
+/**
+ * How tasks read on the wire: `taskInfo` (reference 4.2.2) and the entries of a task set (4.2.1),
+ * plus the check every task change makes on the body's `project_id` (the task's test suite).
+ */
+import { apiError, type TaskInfo, type TaskSummary } from '@perftest/model';
+import type { Queryable } from '@perftest/store';
+import { isoTime } from '../http/time.js';
+import { caseInfoDetail, casesOfTask } from '../storage/cases.js';
+import { NEVER_RUN, relatedRunningData, taskRunStates, type TaskRunState } from '../storage/related-running.js';
+import { requireTestSuite } from '../storage/test-suites.js';
+import type { TaskRow } from '../storage/tasks.js';
+
+/** `operate_mode` of a task that was given none: 2, both (what clients send). */
+export const DEFAULT_TASK_OPERATE_MODE = 2;
+/** `bench_concurrent` of a task that was given none. */
+export const DEFAULT_BENCH_CONCURRENT = 100;
+
+/** The `taskInfo` of a task: its fields, its cases in order and its latest run. */
+export async function buildTaskInfo(db: Queryable, task: TaskRow): Promise<TaskInfo> {
+  const cases = await casesOfTask(db, task.id);
+  const state = (await taskRunStates(db, [task.id])).get(task.id) ?? NEVER_RUN;
+  return {
+    id: task.id,
+    name: task.name,
+    description: task.description,
+    project_id: task.test_suite_id,
+    parallel: task.parallel,
+    bench_concurrent: task.doc.bench_concurrent ?? DEFAULT_BENCH_CONCURRENT,
+    operate_mode: task.doc.operate_mode ?? DEFAULT_TASK_OPERATE_MODE,
+    case_list: cases.map(caseInfoDetail),
+    related_temp_running_data: await relatedRunningData(db, task.id),
+    run_status: state.runStatus,
+    create_time: isoTime(task.created_at),
+    update_time: isoTime(task.updated_at),
+  };
+}
+
+/** One entry of a task set. */
+export function taskSummary(task: TaskRow, state: TaskRunState = NEVER_RUN): TaskSummary {
+  return {
+    id: task.id,
+    name: task.name,
+    description: task.description,
+    bench_concurrent: task.doc.bench_concurrent ?? DEFAULT_BENCH_CONCURRENT,
+    operate_mode: task.doc.operate_mode ?? DEFAULT_TASK_OPERATE_MODE,
+    parallel: task.parallel,
+    task_run_info: { id: state.latestRunId, run_type: 0 },
+    update_time: isoTime(task.updated_at),
+  };
+}
+
+/**
+ * A task stays in its test suite: a body `project_id` naming another of the tenant's suites is a
+ * 400, one naming no suite of the tenant a 404.
+ */
+export async function requireOwnSuite(db: Queryable, project: string, task: TaskRow, suiteId: number): Promise<void> {
+  if (suiteId === task.test_suite_id) return;
+  await requireTestSuite(db, project, suiteId);
+  throw apiError('INVALID_FIELD', {
+    field: 'project_id',
+    detail: `${suiteId} is not the test suite ${task.test_suite_id} of task ${task.id}: a task cannot move`,
+  });
+}

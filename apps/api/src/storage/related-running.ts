@@ -1,0 +1,40 @@
+/**
+ * What a task's runs say about it, for the task endpoints: the status and id of its latest run, and
+ * the case runs of that run (`related_temp_running_data`). The tables read here belong to the runs
+ * work (migration 002); this file is where the task endpoints meet them.
+ */
+import { RunStatus, type RelatedTempRunningData } from '@perftest/model';
+import { json, type Queryable } from '@perftest/store';
+
+/** The latest run of a task: its status (`run_status`) and id (`task_run_info.id`). */
+export interface TaskRunState {
+  runStatus: number;
+  latestRunId: number;
+}
+
+/** A task that never ran: status 2 (ended/idle), run id 0. */
+export const NEVER_RUN: TaskRunState = Object.freeze({ runStatus: RunStatus.Finished, latestRunId: 0 });
+
+/** The latest run of each task in `taskIds`; tasks that never ran map to NEVER_RUN. */
+export async function taskRunStates(db: Queryable, taskIds: readonly number[]): Promise<Map<number, TaskRunState>> {
+  const states = new Map<number, TaskRunState>();
+  for (const id of taskIds) states.set(id, NEVER_RUN);
+  if (taskIds.length === 0) return states;
+  const rows = await db.query<{ task_id: number; id: number; status: number }>(
+    `select distinct on (task_id) task_id, id, status from task_runs
+      where task_id in (select jsonb_array_elements_text($1::jsonb)::bigint)
+      order by task_id, id desc`,
+    [json(taskIds)],
+  );
+  for (const row of rows) states.set(row.task_id, { runStatus: row.status, latestRunId: row.id });
+  return states;
+}
+
+/**
+ * `related_temp_running_data` of a task: one entry per case run of its latest run, whose
+ * `related_temp_running_id` is the case run id and `task_run_info_id` the task run id.
+ * The seam the runs work fills in (it owns the case runs' shape); until then no task lists any.
+ */
+export async function relatedRunningData(_db: Queryable, _taskId: number): Promise<RelatedTempRunningData[]> {
+  return [];
+}
