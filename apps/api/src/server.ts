@@ -10,6 +10,7 @@ import { installAuthentication } from './auth/authenticate.js';
 import { BODY_LIMIT, installErrorHandlers } from './http/errors.js';
 import { installJsonBody } from './http/json-body.js';
 import { validatorCompiler } from './http/validation.js';
+import { installOpenApi } from './openapi.js';
 import { ROUTE_GROUPS } from './routes/index.js';
 
 declare module 'fastify' {
@@ -48,6 +49,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installJsonBody(app);
   installErrorHandlers(app);
   installAuthentication(app, options.db, options.now ?? Date.now);
+  installOpenApi(app);
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
   await app.ready();
   return app;
