@@ -9,6 +9,7 @@ import { createFlvDriver } from './flv.js';
 import { createHlsDriver } from './hls.js';
 import { createHttpDriver } from './http.js';
 import { createMqttDriver } from './mqtt.js';
+import { createRtmpDriver } from './rtmp.js';
 import { createTcpDriver } from './tcp.js';
 import { createUdpDriver } from './udp.js';
 import { createWebSocketDriver } from './websocket.js';
@@ -28,6 +29,7 @@ const DRIVER_FACTORIES: ReadonlyArray<readonly [DriverName, DriverFactory]> = [
   ['mqtt', createMqttDriver],
   ['hls', createHlsDriver],
   ['flv', createFlvDriver],
+  ['rtmp', createRtmpDriver],
 ];
 
 /** Which driver serves a packet, from its `protocol_type` (7 splits into RTMP and HLS by `rtmp_url`). */
