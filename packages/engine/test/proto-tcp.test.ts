@@ -230,6 +230,19 @@ describe('TCP driver', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('ends the waits of every user sharing one run signal when it aborts', async () => {
+    const silent = await server(() => undefined);
+    const run = new AbortController();
+    const prepared = prepareOk(driver, tcpPacket(silent.port, { return_timeout: 30_000 }));
+    const sessions = Array.from({ length: 30 }, (_, userIndex) => ({ ...testSession(userIndex), signal: run.signal }));
+    const pending = sessions.map((s) => prepared.execute(s, testVars()));
+    await expect.poll(() => silent.lines.length).toBe(30);
+    run.abort();
+    const results = await Promise.all(pending);
+    expect(outcomes(results)).toEqual({ othersFailed: 30 });
+    expect(sessions.every((s) => (s.state.get('tcp') as Map<string, unknown>).size === 0)).toBe(true);
+  });
+
   it('reports packet problems at prepare time', () => {
     const base = tcpPacket(1000);
     expect(problemsOf(driver, { ...base, body: 'abc', headers: headers({ encoding: 'hex' }) })[0]).toMatchObject({

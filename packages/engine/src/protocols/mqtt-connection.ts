@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions, type Packet } from 'mqtt';
 import WebSocket, { createWebSocketStream } from 'ws';
 import type { Outcome } from '@perftest/model';
+import { unwatchAbort, watchAbort, type Abortable } from './abort-fanout.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { topicMatches } from './mqtt-topic.js';
 import { describeError, outcomeOfError } from './socket-result.js';
@@ -93,7 +94,7 @@ function transport(url: URL, tlsVerify: boolean, counter: { sent: number }): Dup
 }
 
 /** A per-user MQTT connection; its methods resolve with failures instead of rejecting. */
-export class MqttConnection {
+export class MqttConnection implements Abortable {
   private client: MqttClient | undefined;
   /** MQTT bytes written, and received outside PUBLISH packets (which travel with their message). */
   readonly bytes = { sent: 0, received: 0 };
@@ -110,7 +111,7 @@ export class MqttConnection {
     private readonly signal: AbortSignal,
     private readonly onClosed: (connection: MqttConnection) => void,
   ) {
-    signal.addEventListener('abort', this.onAbort);
+    watchAbort(signal, this);
   }
 
   /** True while connected (CONNACK accepted and not closed). */
@@ -264,7 +265,7 @@ export class MqttConnection {
   private readonly onClientClose = (): void => {
     if (this.closed) return;
     this.closed = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    unwatchAbort(this.signal, this);
     this.pending?.({ outcome: 'parsedFailed', error: 'connection closed before the broker answered', status: 0 });
     const waiter = this.waiter;
     if (waiter !== undefined) {
@@ -275,7 +276,8 @@ export class MqttConnection {
     this.onClosed(this);
   };
 
-  private readonly onAbort = (): void => {
+  /** Ends the step in progress and closes: the run is stopping. */
+  abortNow(): void {
     this.pending?.({ outcome: 'othersFailed', error: 'aborted', status: 0 });
     const waiter = this.waiter;
     if (waiter !== undefined) {
@@ -284,7 +286,7 @@ export class MqttConnection {
       waiter.resolve({ outcome: 'othersFailed', error: 'aborted', status: 0 });
     }
     this.terminate();
-  };
+  }
 }
 
 function notConnected(): MqttFailure {

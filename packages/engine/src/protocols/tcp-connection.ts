@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import type { Outcome } from '@perftest/model';
+import { unwatchAbort, watchAbort, type Abortable } from './abort-fanout.js';
 import type { RequestResult } from './driver.js';
 import { ResponseFramer, type FramingSpec } from './framing.js';
 import type { Endpoint } from './packet-fields.js';
@@ -26,7 +27,7 @@ export interface TcpExchange {
 type Phase = 'idle' | 'connect' | 'response';
 
 /** A per-user TCP connection; `request` never rejects. */
-export class TcpConnection {
+export class TcpConnection implements Abortable {
   private socket: net.Socket | undefined;
   private connected = false;
   private closed = false;
@@ -42,7 +43,7 @@ export class TcpConnection {
     private readonly signal: AbortSignal,
     private readonly onClosed: (connection: TcpConnection) => void,
   ) {
-    signal.addEventListener('abort', this.onAbort);
+    watchAbort(signal, this);
   }
 
   /** True once the connection is closed or broken; the owner then opens a new one. */
@@ -65,7 +66,7 @@ export class TcpConnection {
   close(destroy = false): void {
     if (this.closed) return;
     this.closed = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    unwatchAbort(this.signal, this);
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (destroy) this.socket?.destroy();
     else this.socket?.end();
@@ -158,7 +159,8 @@ export class TcpConnection {
     else if (this.phase === 'response') this.fail('timeout', `no complete response within ${exchange.returnTimeoutMs} ms`);
   };
 
-  private readonly onAbort = (): void => {
+  /** Ends the step in progress and closes: the run is stopping. */
+  abortNow(): void {
     this.fail('othersFailed', 'aborted');
-  };
+  }
 }

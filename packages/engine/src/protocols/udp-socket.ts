@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Outcome } from '@perftest/model';
+import { unwatchAbort, watchAbort, type Abortable } from './abort-fanout.js';
 import type { RequestResult } from './driver.js';
 import { ResponseFramer, type FramingSpec } from './framing.js';
 import type { Endpoint } from './packet-fields.js';
@@ -28,7 +29,7 @@ export interface UdpExchange {
 type Phase = 'idle' | 'connect' | 'response';
 
 /** A per-user connected UDP socket; `request` never rejects. */
-export class UdpEndpointSocket {
+export class UdpEndpointSocket implements Abortable {
   private readonly socket: dgram.Socket;
   private connected = false;
   private closed = false;
@@ -47,7 +48,7 @@ export class UdpEndpointSocket {
     this.socket = dgram.createSocket(net.isIPv6(endpoint.host) ? 'udp6' : 'udp4');
     this.socket.on('message', this.onMessage);
     this.socket.on('error', this.onError);
-    signal.addEventListener('abort', this.onAbort);
+    watchAbort(signal, this);
   }
 
   /** True once closed; the owner then opens a new socket. */
@@ -75,7 +76,7 @@ export class UdpEndpointSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    unwatchAbort(this.signal, this);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.socket.close();
     this.onClosed(this);
@@ -152,7 +153,8 @@ export class UdpEndpointSocket {
     else if (this.phase === 'response') this.fail('timeout', `no complete reply within ${exchange.returnTimeoutMs} ms`);
   };
 
-  private readonly onAbort = (): void => {
+  /** Ends the step in progress and closes: the run is stopping. */
+  abortNow(): void {
     this.fail('othersFailed', 'aborted');
-  };
+  }
 }

@@ -6,6 +6,7 @@
  */
 import WebSocket from 'ws';
 import type { Outcome } from '@perftest/model';
+import { unwatchAbort, watchAbort, type Abortable } from './abort-fanout.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { describeError, outcomeOfError } from './socket-result.js';
 
@@ -51,7 +52,7 @@ export interface WsOpenOptions {
 }
 
 /** A per-user WebSocket connection; its methods resolve with failures instead of rejecting. */
-export class WsConnection {
+export class WsConnection implements Abortable {
   private socket: WebSocket | undefined;
   private readonly queue = new BoundedQueue<WsFrame>(MAX_QUEUED_FRAMES);
   private waiter: ((frame: WsFrame | WsFailure) => void) | undefined;
@@ -66,7 +67,7 @@ export class WsConnection {
     private readonly signal: AbortSignal,
     private readonly onClosed: (connection: WsConnection) => void,
   ) {
-    signal.addEventListener('abort', this.onAbort);
+    watchAbort(signal, this);
   }
 
   /** True while the connection can send and receive. */
@@ -218,7 +219,7 @@ export class WsConnection {
   private onSocketClose(code: number, reason: Buffer): void {
     if (this.closed) return;
     this.closed = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    unwatchAbort(this.signal, this);
     this.settleWait({ outcome: 'parsedFailed', error: `connection closed (${code}) before a frame arrived`, status: 0 });
     const closeWaiter = this.closeWaiter;
     this.closeWaiter = undefined;
@@ -228,8 +229,9 @@ export class WsConnection {
     this.onClosed(this);
   }
 
-  private readonly onAbort = (): void => {
+  /** Ends the step in progress and closes: the run is stopping. */
+  abortNow(): void {
     this.settleWait({ outcome: 'othersFailed', error: 'aborted', status: 0 });
     this.terminate();
-  };
+  }
 }
