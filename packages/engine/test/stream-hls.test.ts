@@ -76,6 +76,12 @@ beforeAll(async () => {
     if (path === '/missing/index.m3u8') return send(res, 200, vodPlaylist(['/vod/lo/seg_000.ts', '/gone/seg_001.ts']));
     if (path === '/slow/index.m3u8') return send(res, 200, vodPlaylist(['/slow/seg.ts']));
     if (path === '/slow/seg.ts') return; // never answers
+    if (path === '/corrupt/index.m3u8') return send(res, 200, vodPlaylist(['/corrupt/seg.ts']));
+    if (path === '/corrupt/seg.ts') {
+      const seg = Buffer.from(readFileSync(join(tmp.dir, 'lo', 'seg_000.ts')));
+      seg[5 * 188] = 0x00; // the sixth packet loses its sync byte
+      return send(res, 200, seg, 'video/mp2t');
+    }
     send(res, 404, 'not found', 'text/plain');
   });
   driver = createHlsDriver(DEFAULT_ENGINE_OPTIONS);
@@ -192,12 +198,16 @@ describe('HLS driver', () => {
     expect([slow.r.outcome, slow.s.httpTimeoutFailed]).toEqual(['timeout', 1]);
     expect(slow.r.responseTimeUs).toBeLessThan(2_000_000);
 
+    const corrupt = await play(packet(`${server.base}/corrupt/index.m3u8`));
+    expect([corrupt.r.outcome, corrupt.s.parseFileFailed]).toEqual(['parsedFailed', 1]);
+    expect(corrupt.r.error).toMatch(/seg\.ts: transport stream lost sync at packet 5/);
+
     const refused = await play(packet(`http://127.0.0.1:${await closedPort()}/x.m3u8`));
     expect([refused.r.outcome, refused.s.tcpConnectFailed]).toEqual(['refusedFailed', 1]);
 
     const illegal = await play(packet('ftp://${host}/x.m3u8'));
     expect([illegal.r.outcome, illegal.s.illegalUrlFailed]).toEqual(['othersFailed', 1]);
-    for (const x of [broken, missing, noPlaylist, slow, refused, illegal]) {
+    for (const x of [broken, missing, noPlaylist, slow, corrupt, refused, illegal]) {
       expect(Object.keys(x.s).filter((k) => k.endsWith('Failed'))).toHaveLength(1);
     }
   });
