@@ -91,11 +91,11 @@ function compileOne(
     compileTemplate(templateText(e[field]), (m) => fail(field, m));
   const defaultValue = e.default_value === undefined || e.default_value === null ? EMPTY_TEMPLATE : templateOf('default_value');
   const expected = e.expected_value === undefined || e.expected_value === null ? undefined : templateOf('expected_value');
-  if (!ok) return undefined;
 
   let regex: RegExp | undefined;
   let headerName: string | undefined;
   let keyPath: KeyPath | undefined;
+  if (expression === '' || !SOURCES.includes(source)) return undefined;
   if (source === 'json') {
     const compiled = compileKeyPath(expression);
     if (typeof compiled === 'string') return void fail('expression', compiled);
@@ -111,7 +111,7 @@ function compileOne(
   }
   const groups = regex === undefined ? 0 : new RegExp(`${regex.source}|`).exec('')!.length - 1;
   const groupIndex = integerField(e.group_index, groups > 0 ? 1 : 0, 0, groups, (m) => fail('group_index', m));
-  if (groupIndex === undefined) return undefined;
+  if (groupIndex === undefined || !ok) return undefined;
   return { name, source, regex, headerName, keyPath, matchNo: matchNo as number, groupIndex, defaultValue, expected };
 }
 
