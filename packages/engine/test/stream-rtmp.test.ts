@@ -128,6 +128,17 @@ describe('RTMP driver against node-media-server', () => {
     await until('the play to be reported', () => events.slice(before).some((e) => e.action === 'postPlay' && e.name === 'nobody'), 3000);
   });
 
+  it('ends promptly when the run stops', async () => {
+    const session = userSession();
+    const started = Date.now();
+    const pending = prepare(driver, packet(`rtmp://127.0.0.1:${nmsPort}/live/test`, { duration: 30 })).execute(session, scope());
+    setTimeout(() => session.stop.abort(), 500);
+    const r = await pending;
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect([r.outcome, r.error]).toEqual(['othersFailed', 'aborted']);
+    expect(r.streaming!.videoRecPackets).toBeGreaterThan(0);
+  });
+
   it('classifies refused connections and bad URLs', async () => {
     const refused = await play(packet(`rtmp://127.0.0.1:${await closedPort()}/live/test`));
     expect([refused.r.outcome, refused.s.tcpConnectFailed]).toEqual(['refusedFailed', 1]);

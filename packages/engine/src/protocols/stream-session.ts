@@ -88,6 +88,8 @@ export class PlaySession implements MediaSink {
   private firstKeyFrameUs = -1;
   private failure: Failure | undefined;
   private endedUs = -1;
+  /** The run stopped before the session was over (then it did not play its duration). */
+  private stoppedByRun = false;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly onStop: () => void;
@@ -99,8 +101,11 @@ export class PlaySession implements MediaSink {
     this.signal = this.controller.signal;
     const ms = user.debug ? DEBUG_DURATION_MS : durationMs;
     this.timer = setTimeout(() => this.end(), ms);
-    this.onStop = () => this.end();
-    if (user.signal.aborted) this.end();
+    this.onStop = () => {
+      if (!this.over) this.stoppedByRun = true;
+      this.end();
+    };
+    if (user.signal.aborted) this.onStop();
     else user.signal.addEventListener('abort', this.onStop, { once: true });
   }
 
@@ -173,7 +178,7 @@ export class PlaySession implements MediaSink {
     this.end();
     this.user.signal.removeEventListener('abort', this.onStop);
     let failure = this.failure;
-    if (failure === undefined && this.user.signal.aborted) {
+    if (failure === undefined && this.stoppedByRun) {
       failure = { outcome: 'othersFailed', cause: 'unknownFailed', error: 'aborted' };
     }
     const streaming: Record<string, number> = {
