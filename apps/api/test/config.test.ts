@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -76,5 +77,34 @@ describe('loadConfig', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toMatch(message);
+  });
+});
+
+describe('README configuration table', () => {
+  const root = new URL('../../../', import.meta.url);
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const source = readFileSync(new URL('apps/api/src/config.ts', root), 'utf8');
+
+  it('lists exactly the variables loadConfig reads', () => {
+    const documented = [...readme.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \|/gm)].flatMap((m) => m[1].split(', ').map((v) => v.replace(/`/g, '')));
+    const read = [...source.matchAll(/(?:optional|integer)\(env, '([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(new Set(documented)).toEqual(new Set(read));
+    expect(documented).toHaveLength(new Set(documented).size);
+  });
+
+  it('states the defaults loadConfig applies', () => {
+    const defaults = loadConfig({});
+    const row = (name: string): string => readme.split('\n').find((l) => l.startsWith(`| \`${name}\``)) ?? '';
+    expect(row('HOST')).toContain(`\`${defaults.host}\``);
+    expect(row('PORT')).toContain(`\`${defaults.port}\``);
+    expect(row('PERFTEST_DATA_DIR')).toContain(`\`${defaults.dataDir}\``);
+    expect(row('LOG_LEVEL')).toContain(`\`${defaults.logLevel}\``);
+    expect(row('PERFTEST_WORKERS')).toContain('one per core');
+  });
+
+  it('runs the server and the CLI from the repository root, so that both open the same ./data', () => {
+    const scripts = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.start).toBe('tsx apps/api/src/main.ts');
+    expect(scripts.perftest).toBe('tsx apps/api/src/cli/perftest.ts');
   });
 });
