@@ -4,7 +4,10 @@
  * A start that finds no free user waits up to `startWaitMs` for one, then is dropped and counted.
  * Each iteration gets its lateness (actual minus intended start), so that response times are
  * measured from the intended start and a stalled target shows in the percentiles (coordinated
- * omission).
+ * omission). A model that joins a run late (a worker taking over the share of a dead one, or a thread
+ * up after the common start instant) skips the starts intended before it joined: they belonged to
+ * the share's previous owner, so they are neither made nor counted as dropped (they still count
+ * towards a by-count stage's progress, so that stage ends on time).
  */
 import type { VirtualUser } from '../types.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
@@ -47,6 +50,8 @@ export class OpenModel {
 
   private schedule: ArrivalSchedule | undefined;
   private origin = 0;
+  /** Starts intended before this instant (epoch ms) are skipped; set when the first stage begins. */
+  private joinedAt = Number.NEGATIVE_INFINITY;
   private maxUsers = 0;
   private gen = 0;
   private allocated = 0;
@@ -70,6 +75,7 @@ export class OpenModel {
    * `maxUsers` users; `undefined` stops making starts (in-flight iterations finish).
    */
   beginStage(schedule: ArrivalSchedule | undefined, originMs: number, maxUsers: number): void {
+    if (this.joinedAt === Number.NEGATIVE_INFINITY) this.joinedAt = epochMs() - this.opts.startWaitMs;
     this.gen++;
     this.stageCompleted = 0;
     this.stageDropped = 0;
@@ -126,6 +132,11 @@ export class OpenModel {
       }
       if (t > rel) return this.arm(t - rel);
       schedule.take();
+      if (this.origin + t < this.joinedAt) {
+        this.stageDropped++;
+        this.opts.onProgress();
+        continue;
+      }
       this.start(this.origin + t);
     }
   };

@@ -1,0 +1,85 @@
+/**
+ * Writes a worker's intervals to `intervals` as they arrive: rows gathered for INTERVAL_FLUSH_MS go
+ * in one insert (one statement per flush whatever the number of shares), so ten workers writing every
+ * second cost ten small inserts a second. An insert only lands for shares the worker still owns, so
+ * a worker declared dead that comes back cannot write over its successor. A failed insert is retried
+ * at the next flush; the backlog is bounded.
+ */
+import type { IntervalMessage } from '@perftest/model';
+import type { Queryable } from '@perftest/store';
+import { SILENT_LOG, type RunnerLog } from './share-status.js';
+import { INTERVAL_FLUSH_MS } from './timing.js';
+
+/** One row of `intervals`. */
+export interface IntervalRow {
+  case_run_id: number;
+  share_index: number;
+  worker_id: string;
+  second: number;
+  data: IntervalMessage;
+}
+
+/** Rows kept while the database refuses them; the oldest go first beyond this. */
+const MAX_BACKLOG = 50_000;
+
+const INSERT = `insert into intervals(case_run_id, share_index, worker_id, second, data)
+  select x.case_run_id, x.share_index, x.worker_id, x.second, x.data
+    from jsonb_to_recordset($1::jsonb) as x(case_run_id bigint, share_index integer, worker_id text, second bigint, data jsonb)
+   where exists (select 1 from case_run_shares s
+                  where s.case_run_id = x.case_run_id and s.share_index = x.share_index and s.worker_id = x.worker_id)
+  on conflict do nothing`;
+
+/** Batches interval rows into inserts. */
+export class IntervalWriter {
+  private rows: IntervalRow[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Rows written so far (tests and logs). */
+  written = 0;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly log: RunnerLog = SILENT_LOG,
+    private readonly flushMs = INTERVAL_FLUSH_MS,
+  ) {}
+
+  /** Queues one row; it is written within flushMs. */
+  add(row: IntervalRow): void {
+    this.rows.push(row);
+    if (this.rows.length > MAX_BACKLOG) {
+      const dropped = this.rows.splice(0, this.rows.length - MAX_BACKLOG);
+      this.log('error', 'interval backlog full: oldest rows dropped', { dropped: dropped.length });
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.flushMs);
+  }
+
+  /** Writes everything queued so far; resolves once it is written (or failed and was re-queued). */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.writing = this.writing.then(() => this.writeQueued());
+    return this.writing;
+  }
+
+  private async writeQueued(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const batch = this.rows;
+    this.rows = [];
+    try {
+      await this.db.query(INSERT, [JSON.stringify(batch)]);
+      this.written += batch.length;
+    } catch (error) {
+      this.rows = batch.concat(this.rows);
+      this.log('warn', 'interval insert failed; retrying', { rows: batch.length, error: String(error) });
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.flushMs * 5);
+    }
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Moves every run forward from what the tables say, idempotently: any process that has a runner (each
+ * worker, and the API's dispatcher) calls it often, so runs progress whichever of them is alive. One
+ * pass runs in one transaction under an advisory lock (a process that finds it taken skips the pass:
+ * another is doing the same work). A pass:
+ *  1. declares dead the workers whose heartbeat is older than DEAD_AFTER_MS;
+ *  2. settles stops: never-claimed shares of stopping case runs end 'stopped', waiting case runs of a
+ *     stopping task run end 4;
+ *  3. gives the unfinished shares of dead workers to the least loaded live worker (same index and
+ *     count: it resumes at the current offset of the unchanged start_at) or, when none is live, ends
+ *     the task run in 3 with the reason;
+ *  4. ends the case runs whose shares all ended (2; 4 when stopped; 3 when a share failed);
+ *  5. dispatches ready case runs (parallel: all; serial: the next one once none runs): one share per
+ *     live worker, stage 0 at now + START_LEAD_MS; with no live worker for NO_WORKER_WAIT_MS the run
+ *     ends in 3 ("no worker");
+ *  6. ends the task runs whose case runs all ended;
+ * and notifies the runs channel when it changed anything.
+ */
+import { RunStatus } from '@perftest/model';
+import type { Database, Queryable } from '@perftest/store';
+import { notifyRuns } from './channel.js';
+import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
+import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS } from './timing.js';
+
+/** Key of the advisory lock a reconcile pass holds. */
+export const RECONCILE_LOCK = 742_337_002;
+
+/** Timings of a pass (tests shorten them). */
+export interface ReconcileOptions {
+  deadAfterMs?: number;
+  noWorkerWaitMs?: number;
+  leadMs?: number;
+  log?: RunnerLog;
+}
+
+/** What a pass did. */
+export interface ReconcileResult {
+  /** False when another process held the lock. */
+  ran: boolean;
+  /** Rows changed by the pass. */
+  changes: number;
+}
+
+interface LiveWorker {
+  id: string;
+  load: number;
+}
+
+const OPEN_SHARES = `('${ShareStatus.Assigned}', '${ShareStatus.Running}')`;
+const ACTIVE = `(${RunStatus.Waiting}, ${RunStatus.Running}, ${RunStatus.Stopping})`;
+
+/** Runs one reconcile pass. */
+export async function reconcile(db: Database, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const result = await db.transaction(async (tx) => {
+    const [lock] = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [RECONCILE_LOCK]);
+    if (!lock.locked) return { ran: false, changes: 0 };
+    const pass = new Pass(tx, options);
+    const changes = await pass.run();
+    if (changes > 0) await notifyRuns(tx, 'reconciled');
+    return { ran: true, changes };
+  });
+  return result;
+}
+
+/** One pass over the tables inside the reconcile transaction. */
+class Pass {
+  private changes = 0;
+  private readonly log: RunnerLog;
+  private readonly deadAfterMs: number;
+  private readonly noWorkerWaitMs: number;
+  private readonly leadMs: number;
+
+  constructor(
+    private readonly tx: Queryable,
+    options: ReconcileOptions,
+  ) {
+    this.log = options.log ?? SILENT_LOG;
+    this.deadAfterMs = options.deadAfterMs ?? DEAD_AFTER_MS;
+    this.noWorkerWaitMs = options.noWorkerWaitMs ?? NO_WORKER_WAIT_MS;
+    this.leadMs = options.leadMs ?? START_LEAD_MS;
+  }
+
+  async run(): Promise<number> {
+    await this.declareDeadWorkers();
+    const [active] = await this.tx.query<{ any: boolean }>(`select exists(select 1 from task_runs where status in ${ACTIVE}) as any`);
+    if (!active.any) return this.changes;
+    const live = await this.liveWorkers();
+    await this.settleStops();
+    await this.reassignOrphans(live);
+    await this.endCaseRuns();
+    await this.dispatch(live);
+    await this.endTaskRuns();
+    return this.changes;
+  }
+
+  private async update(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const rows = await this.tx.query(`${sql} returning 1`, params);
+    this.changes += rows.length;
+    return rows.length;
+  }
+
+  private async declareDeadWorkers(): Promise<void> {
+    const dead = await this.tx.query<{ id: string; host: string; pid: number }>(
+      `update workers set stopped_at = now()
+        where stopped_at is null and heartbeat_at < now() - $1::float8 * interval '1 millisecond'
+        returning id, host, pid`,
+      [this.deadAfterMs],
+    );
+    this.changes += dead.length;
+    for (const w of dead) this.log('warn', 'worker declared dead (no heartbeat)', { worker: w.id, host: w.host, pid: w.pid });
+  }
+
+  private async liveWorkers(): Promise<LiveWorker[]> {
+    return this.tx.query<LiveWorker>(
+      `select w.id, (select count(*) from case_run_shares s where s.worker_id = w.id and s.status in ${OPEN_SHARES})::int as load
+         from workers w where w.stopped_at is null order by w.started_at, w.id`,
+    );
+  }
+
+  private async settleStops(): Promise<void> {
+    await this.update(
+      `update case_run_shares s set status = '${ShareStatus.Stopped}', updated_at = now()
+         from case_runs c where c.id = s.case_run_id and c.status = ${RunStatus.Stopping} and s.status = '${ShareStatus.Assigned}'`,
+    );
+    await this.update(
+      `update case_runs c set status = ${RunStatus.StoppedByUser}, ended_at = now()
+         from task_runs t where t.id = c.task_run_id and t.status = ${RunStatus.Stopping} and c.status = ${RunStatus.Waiting}`,
+    );
+  }
+
+  private async reassignOrphans(live: LiveWorker[]): Promise<void> {
+    const orphans = await this.tx.query<{ case_run_id: number; share_index: number; worker_id: string; case_status: number; task_run_id: number }>(
+      `select s.case_run_id, s.share_index, s.worker_id, c.status as case_status, c.task_run_id
+         from case_run_shares s join case_runs c on c.id = s.case_run_id
+        where s.status in ${OPEN_SHARES}
+          and not exists (select 1 from workers w where w.id = s.worker_id and w.stopped_at is null)
+        order by s.case_run_id, s.share_index`,
+    );
+    const aborted = new Set<number>();
+    for (const o of orphans) {
+      if (o.case_status === RunStatus.Stopping) {
+        await this.setShare(o.case_run_id, o.share_index, ShareStatus.Stopped, null);
+      } else if (live.length > 0) {
+        const to = live.reduce((best, w) => (w.load < best.load ? w : best));
+        to.load++;
+        await this.update(
+          `update case_run_shares set worker_id = $3, status = '${ShareStatus.Assigned}', error = null, updated_at = now()
+            where case_run_id = $1 and share_index = $2`,
+          [o.case_run_id, o.share_index, to.id],
+        );
+        this.log('warn', 'share of a dead worker reassigned', { caseRun: o.case_run_id, share: o.share_index, from: o.worker_id, to: to.id });
+      } else if (!aborted.has(o.task_run_id)) {
+        aborted.add(o.task_run_id);
+        await this.abortTaskRun(o.task_run_id, `no worker left: worker ${o.worker_id} stopped heartbeating and no live worker can take its share`);
+      }
+    }
+  }
+
+  private async setShare(caseRunId: number, index: number, status: ShareStatus, error: string | null): Promise<void> {
+    await this.update('update case_run_shares set status = $3, error = $4, updated_at = now() where case_run_id = $1 and share_index = $2', [
+      caseRunId,
+      index,
+      status,
+      error,
+    ]);
+  }
+
+  /** Ends a task run and everything in it that has not ended in 3 with `reason`; data written is kept. */
+  private async abortTaskRun(taskRunId: number, reason: string): Promise<void> {
+    await this.update(
+      `update case_run_shares s set status = '${ShareStatus.Failed}', error = $2, updated_at = now()
+         from case_runs c where c.id = s.case_run_id and c.task_run_id = $1 and s.status in ${OPEN_SHARES}`,
+      [taskRunId, reason],
+    );
+    await this.update(
+      `update case_runs set status = ${RunStatus.Aborted}, reason = $2, ended_at = now() where task_run_id = $1 and status in ${ACTIVE}`,
+      [taskRunId, reason],
+    );
+    await this.update(
+      `update task_runs set status = ${RunStatus.Aborted}, reason = $2, ended_at = now() where id = $1 and status in ${ACTIVE}`,
+      [taskRunId, reason],
+    );
+    this.log('warn', 'run aborted', { taskRun: taskRunId, reason });
+  }
+
+  private async endCaseRuns(): Promise<void> {
+    const rows = await this.tx.query<{ id: number; status: number; open: number; failed: number; error: string | null }>(
+      `select c.id, c.status,
+              count(*) filter (where s.status in ${OPEN_SHARES})::int as open,
+              count(*) filter (where s.status = '${ShareStatus.Failed}')::int as failed,
+              min(s.error) filter (where s.status = '${ShareStatus.Failed}') as error
+         from case_runs c join case_run_shares s on s.case_run_id = c.id
+        where c.status in (${RunStatus.Running}, ${RunStatus.Stopping})
+        group by c.id, c.status`,
+    );
+    for (const row of rows) {
+      if (row.open > 0) continue;
+      const status =
+        row.status === RunStatus.Stopping ? RunStatus.StoppedByUser : row.failed > 0 ? RunStatus.Aborted : RunStatus.Finished;
+      const reason = status === RunStatus.Aborted ? `engine failure: ${row.error ?? 'unknown'}` : null;
+      await this.update('update case_runs set status = $2, reason = $3, ended_at = now() where id = $1 and status = $4', [
+        row.id,
+        status,
+        reason,
+        row.status,
+      ]);
+    }
+  }
+
+  private async dispatch(live: LiveWorker[]): Promise<void> {
+    const runs = await this.tx.query<{ id: number; status: number; parallel: boolean; overdue: boolean; busy: boolean }>(
+      `select t.id, t.status, t.parallel,
+              greatest(t.created_at, (select max(c.ended_at) from case_runs c where c.task_run_id = t.id))
+                < now() - $1::float8 * interval '1 millisecond' as overdue,
+              exists(select 1 from case_runs c where c.task_run_id = t.id and c.status in (${RunStatus.Running}, ${RunStatus.Stopping})) as busy
+         from task_runs t where t.status in (${RunStatus.Waiting}, ${RunStatus.Running}) order by t.id`,
+      [this.noWorkerWaitMs],
+    );
+    for (const run of runs) {
+      if (!run.parallel && run.busy) continue;
+      const ready = await this.tx.query<{ id: number }>(
+        `select id from case_runs where task_run_id = $1 and status = ${RunStatus.Waiting} order by position, id${run.parallel ? '' : ' limit 1'}`,
+        [run.id],
+      );
+      if (ready.length === 0) continue;
+      if (live.length === 0) {
+        if (run.overdue) {
+          await this.abortTaskRun(run.id, `no worker: no live worker joined within ${this.noWorkerWaitMs / 1000} s to run it`);
+        }
+        continue;
+      }
+      for (const caseRun of ready) await this.dispatchCaseRun(run.id, caseRun.id, live);
+    }
+  }
+
+  private async dispatchCaseRun(taskRunId: number, caseRunId: number, live: LiveWorker[]): Promise<void> {
+    await this.tx.query(
+      `insert into case_run_shares(case_run_id, share_index, share_count, worker_id)
+       select $1, (e.ordinality - 1)::int, $2::int, e.value
+         from jsonb_array_elements_text($3::jsonb) with ordinality as e`,
+      [caseRunId, live.length, JSON.stringify(live.map((w) => w.id))],
+    );
+    for (const w of live) w.load++;
+    await this.update(
+      `update case_runs set status = ${RunStatus.Running}, start_at = now() + $2::float8 * interval '1 millisecond'
+        where id = $1 and status = ${RunStatus.Waiting}`,
+      [caseRunId, this.leadMs],
+    );
+    await this.update(
+      `update task_runs set status = ${RunStatus.Running}, started_at = coalesce(started_at, now() + $2::float8 * interval '1 millisecond')
+        where id = $1 and status in (${RunStatus.Waiting}, ${RunStatus.Running})`,
+      [taskRunId, this.leadMs],
+    );
+    this.log('info', 'case run dispatched', { taskRun: taskRunId, caseRun: caseRunId, workers: live.length });
+  }
+
+  private async endTaskRuns(): Promise<void> {
+    const rows = await this.tx.query<{ id: number; status: number; aborted: number; stopped: number; reason: string | null }>(
+      `select t.id, t.status,
+              count(*) filter (where c.status = ${RunStatus.Aborted})::int as aborted,
+              count(*) filter (where c.status = ${RunStatus.StoppedByUser})::int as stopped,
+              (select c2.reason from case_runs c2 where c2.task_run_id = t.id and c2.status = ${RunStatus.Aborted}
+                order by c2.position limit 1) as reason
+         from task_runs t join case_runs c on c.task_run_id = t.id
+        where t.status in (${RunStatus.Running}, ${RunStatus.Stopping})
+        group by t.id, t.status
+       having count(*) filter (where c.status in ${ACTIVE}) = 0`,
+    );
+    for (const row of rows) {
+      const status =
+        row.status === RunStatus.Stopping || row.stopped > 0
+          ? RunStatus.StoppedByUser
+          : row.aborted > 0
+            ? RunStatus.Aborted
+            : RunStatus.Finished;
+      await this.update('update task_runs set status = $2, reason = $3, ended_at = now() where id = $1 and status = $4', [
+        row.id,
+        status,
+        status === RunStatus.Aborted ? row.reason : null,
+        row.status,
+      ]);
+      this.log('info', 'run ended', { taskRun: row.id, status });
+    }
+  }
+}

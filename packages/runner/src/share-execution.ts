@@ -1,0 +1,146 @@
+/**
+ * One claimed share of a case run on this worker: starts the engine on the share's part of the case
+ * at the case run's common start instant, streams each interval to the writer, follows stops and
+ * manual targets, and records how the share ended. A share taken over from a dead worker starts with
+ * start_at in the past: the engine resumes the timeline at the current offset, and the seconds before
+ * the takeover (the previous owner's) are not written again.
+ */
+import { startRun, type EngineRun, type RunOptions } from '@perftest/engine';
+import type { Queryable } from '@perftest/store';
+import type { CaseInput } from './case-input.js';
+import type { IntervalWriter } from './interval-writer.js';
+import { ShareStatus, type RunnerLog } from './share-status.js';
+
+/** A target is applied this long after stage 0 began, when the engine knows its running stage (ms). */
+const TARGET_AFTER_START_MS = 50;
+
+/** A share as the claim returns it. */
+export interface ClaimedShare {
+  caseRunId: number;
+  shareIndex: number;
+  shareCount: number;
+  input: CaseInput;
+  /** Epoch ms of stage 0, the same on every worker. */
+  startAt: number;
+  /** Manual regulation already requested, if any. */
+  target: number | undefined;
+}
+
+/** Why a share stops before its end: a user stop, or the share is no longer this worker's. */
+export type StopCause = 'stopped' | 'lost';
+
+/** What an execution works with. */
+export interface ExecutionContext {
+  db: Queryable;
+  workerId: string;
+  threads: number;
+  writer: IntervalWriter;
+  log: RunnerLog;
+  engine?: RunOptions;
+}
+
+/** A share running on this worker. */
+export class ShareExecution {
+  /** Resolves once the share has ended and its end is recorded. */
+  readonly ended: Promise<void>;
+  private run: EngineRun | undefined;
+  private cause: StopCause | undefined;
+  private target: number | undefined;
+  private targetTimer: NodeJS.Timeout | undefined;
+  private settle!: () => void;
+
+  constructor(
+    private readonly ctx: ExecutionContext,
+    readonly share: ClaimedShare,
+  ) {
+    this.ended = new Promise((resolve) => (this.settle = resolve));
+    this.target = share.target;
+  }
+
+  /** `caseRunId/shareIndex`. */
+  get key(): string {
+    return `${this.share.caseRunId}/${this.share.shareIndex}`;
+  }
+
+  /** Starts the engine; failures to start are recorded as a failed share. */
+  async start(): Promise<void> {
+    const { share, ctx } = this;
+    // Seconds before the claim belong to a previous owner of the share (a takeover), or do not exist.
+    const fromSecond = Math.floor(Date.now() / 1000);
+    try {
+      this.run = await startRun({
+        case: share.input.case,
+        variables: share.input.variables,
+        transactions: share.input.transactions,
+        threads: ctx.threads,
+        share: [{ index: share.shareIndex, count: share.shareCount }],
+        options: { ...ctx.engine, startAt: share.startAt },
+        onInterval: (interval) => {
+          if (interval.second < fromSecond) return;
+          ctx.writer.add({
+            case_run_id: share.caseRunId,
+            share_index: share.shareIndex,
+            worker_id: ctx.workerId,
+            second: interval.second,
+            data: interval,
+          });
+        },
+      });
+    } catch (error) {
+      ctx.log('error', 'share could not start', { share: this.key, error: String(error) });
+      await this.finish(ShareStatus.Failed, String(error instanceof Error ? error.message : error));
+      return;
+    }
+    ctx.log('info', 'share started', { share: this.key, of: share.shareCount, startAt: new Date(share.startAt).toISOString() });
+    if (this.cause !== undefined) void this.run.stop();
+    else this.applyTarget();
+    this.run.done.then(
+      () => this.finish(this.cause === 'stopped' ? ShareStatus.Stopped : ShareStatus.Done, null),
+      (error: unknown) => this.finish(ShareStatus.Failed, error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  /** Stops the share at once (in-flight requests are aborted and not recorded). */
+  stop(cause: StopCause): void {
+    if (this.cause !== undefined) return;
+    this.cause = cause;
+    clearTimeout(this.targetTimer);
+    void this.run?.stop();
+  }
+
+  /** Manual regulation: the run-wide target, applied once the engine runs and stage 0 has begun. */
+  setTarget(value: number): void {
+    if (this.target === value || this.cause !== undefined) return;
+    this.target = value;
+    this.applyTarget();
+  }
+
+  private applyTarget(): void {
+    clearTimeout(this.targetTimer);
+    const value = this.target;
+    if (value === undefined || this.run === undefined || this.cause !== undefined) return;
+    const wait = this.share.startAt + TARGET_AFTER_START_MS - Date.now();
+    if (wait > 0) this.targetTimer = setTimeout(() => this.applyTarget(), wait);
+    else this.run.setTarget(value);
+  }
+
+  private async finish(status: ShareStatus, error: string | null): Promise<void> {
+    const { ctx, share } = this;
+    clearTimeout(this.targetTimer);
+    try {
+      await ctx.writer.flush();
+      if (this.cause !== 'lost') {
+        await ctx.db.query(
+          `update case_run_shares set status = $4, error = $5, updated_at = now()
+            where case_run_id = $1 and share_index = $2 and worker_id = $3 and status = '${ShareStatus.Running}'`,
+          [share.caseRunId, share.shareIndex, ctx.workerId, status, error],
+        );
+      }
+      ctx.log(status === ShareStatus.Failed ? 'error' : 'info', 'share ended', { share: this.key, status, error, cause: this.cause });
+    } catch (err) {
+      ctx.log('error', 'could not record the end of a share', { share: this.key, error: String(err) });
+    } finally {
+      this.settle();
+    }
+  }
+}

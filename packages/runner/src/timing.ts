@@ -1,0 +1,19 @@
+/**
+ * The clocks of run coordination. Every process with a runner uses the same values, so that a run
+ * progresses the same way whichever of them is alive.
+ */
+
+/** How often a worker refreshes its heartbeat (ms). */
+export const HEARTBEAT_MS = 1_000;
+/** A worker whose heartbeat is older than this is dead: its shares go to live workers (ms). */
+export const DEAD_AFTER_MS = 10_000;
+/** How long a ready case run waits for a live worker before the run ends in 3 (ms). */
+export const NO_WORKER_WAIT_MS = 10_000;
+/** How far after dispatch stage 0 starts, so that every worker starts on the same instant (ms). */
+export const START_LEAD_MS = 300;
+/** How often each runner process reconciles the runs (ms); NOTIFY makes it sooner. */
+export const RECONCILE_EVERY_MS = 250;
+/** How often a worker looks for shares to claim and for stops and targets of its shares (ms). */
+export const POLL_MS = 150;
+/** How long the interval writer gathers rows before one insert (ms). */
+export const INTERVAL_FLUSH_MS = 200;

@@ -1,0 +1,212 @@
+/**
+ * A load-generating worker: registers in `workers`, heartbeats every second, reconciles the runs like
+ * every runner process, claims the shares assigned to it (every POLL_MS and at once on NOTIFY), runs
+ * each with the engine and follows stops, manual targets and losses of ownership. The same class runs
+ * as its own process (apps/worker) and inside the API (the embedded default).
+ *
+ * A worker that finds itself declared dead (a pause longer than the dead delay) stops its shares,
+ * which have gone to others, and registers again under a new id. stop() leaves cleanly: its running
+ * shares are aborted and handed to the live workers at the next reconcile pass.
+ */
+import type { RunOptions } from '@perftest/engine';
+import { RunStatus } from '@perftest/model';
+import type { Database } from '@perftest/store';
+import type { CaseInput } from './case-input.js';
+import { Dispatcher } from './dispatcher.js';
+import { IntervalWriter } from './interval-writer.js';
+import type { ReconcileOptions } from './reconcile.js';
+import { ShareExecution, type ClaimedShare } from './share-execution.js';
+import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
+import { HEARTBEAT_MS, POLL_MS } from './timing.js';
+import { heartbeat, leaveWorker, registerWorker } from './workers-table.js';
+
+/** Options of a worker. */
+export interface RunWorkerOptions {
+  db: Database;
+  /** Engine threads each share runs on (1: on this thread). */
+  threads: number;
+  /** True for the worker inside the API process. */
+  embedded?: boolean;
+  host?: string;
+  log?: RunnerLog;
+  /** Engine options (TLS verification, graceful stop...). */
+  engine?: RunOptions;
+  pollMs?: number;
+  reconcile?: ReconcileOptions;
+}
+
+interface ClaimRow {
+  case_run_id: number;
+  share_index: number;
+  share_count: number;
+  input: CaseInput;
+  start_at: Date;
+  target: { value?: unknown } | null;
+}
+
+interface WatchRow {
+  case_run_id: number;
+  share_index: number;
+  worker_id: string;
+  status: number;
+  target: { value?: unknown } | null;
+}
+
+/** A worker of runs. */
+export class RunWorker {
+  private workerId = '';
+  private readonly executions = new Map<string, ShareExecution>();
+  private readonly dispatcher: Dispatcher;
+  private readonly writer: IntervalWriter;
+  private readonly log: RunnerLog;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private tickAgain = false;
+  private stopping = false;
+
+  constructor(private readonly options: RunWorkerOptions) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new Error('options.threads must be a positive integer');
+    this.log = options.log ?? SILENT_LOG;
+    this.writer = new IntervalWriter(options.db, this.log);
+    this.dispatcher = new Dispatcher(options.db, { log: this.log, reconcile: options.reconcile, onNotify: () => this.tick() });
+  }
+
+  /** This worker's id in `workers` (empty before start). */
+  get id(): string {
+    return this.workerId;
+  }
+
+  /** Shares running here now. */
+  get running(): number {
+    return this.executions.size;
+  }
+
+  /** Registers and starts heartbeating, reconciling and claiming. */
+  async start(): Promise<void> {
+    await this.register();
+    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.pollTimer = setInterval(() => this.tick(), this.options.pollMs ?? POLL_MS);
+    await this.dispatcher.start();
+    this.tick();
+  }
+
+  /** Leaves: aborts the running shares (handed to live workers), flushes intervals, deregisters. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.pollTimer);
+    await this.dispatcher.stop();
+    await this.ticking;
+    for (const execution of this.executions.values()) execution.stop('lost');
+    await Promise.all([...this.executions.values()].map((e) => e.ended));
+    await this.writer.flush();
+    if (this.workerId) await leaveWorker(this.options.db, this.workerId).catch(() => undefined);
+    this.log('info', 'worker left', { worker: this.workerId });
+  }
+
+  private async register(): Promise<void> {
+    this.workerId = await registerWorker(this.options.db, {
+      threads: this.options.threads,
+      embedded: this.options.embedded ?? false,
+      host: this.options.host,
+    });
+    this.log('info', 'worker registered', { worker: this.workerId, threads: this.options.threads, embedded: this.options.embedded ?? false });
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if (await heartbeat(this.options.db, this.workerId)) return;
+      this.log('warn', 'this worker was declared dead; its shares went to others: registering again', { worker: this.workerId });
+      for (const execution of this.executions.values()) execution.stop('lost');
+      await this.register();
+    } catch (error) {
+      this.log('warn', 'heartbeat failed', { error: String(error) });
+    }
+  }
+
+  /** Claims new shares and follows the running ones; calls coalesce. */
+  private tick(): void {
+    if (this.stopping || !this.workerId) return;
+    if (this.ticking !== undefined) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = this.claimAndWatch()
+      .catch((error: unknown) => {
+        if (!this.stopping) this.log('warn', 'claim/watch failed', { error: String(error) });
+      })
+      .finally(() => {
+        this.ticking = undefined;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.tick();
+        }
+      });
+  }
+
+  private async claimAndWatch(): Promise<void> {
+    const { db } = this.options;
+    const claimed = await db.query<ClaimRow>(
+      `update case_run_shares s set status = '${ShareStatus.Running}', updated_at = now()
+         from case_runs c
+        where s.worker_id = $1 and s.status = '${ShareStatus.Assigned}' and c.id = s.case_run_id and c.status = ${RunStatus.Running}
+        returning s.case_run_id, s.share_index, s.share_count, c.input, c.start_at, c.target`,
+      [this.workerId],
+    );
+    for (const row of claimed) this.launch(row);
+    if (this.executions.size === 0) return;
+    const caseRunIds = [...new Set([...this.executions.values()].map((e) => e.share.caseRunId))];
+    const rows = await db.query<WatchRow>(
+      `select s.case_run_id, s.share_index, s.worker_id, c.status, c.target
+         from case_run_shares s join case_runs c on c.id = s.case_run_id
+        where s.case_run_id in (select jsonb_array_elements_text($1::jsonb)::bigint)`,
+      [JSON.stringify(caseRunIds)],
+    );
+    const byKey = new Map(rows.map((r) => [`${r.case_run_id}/${r.share_index}`, r]));
+    for (const execution of this.executions.values()) {
+      const row = byKey.get(execution.key);
+      if (row === undefined || row.worker_id !== this.workerId || row.status !== RunStatus.Running) {
+        execution.stop(row?.status === RunStatus.Stopping && row.worker_id === this.workerId ? 'stopped' : 'lost');
+        continue;
+      }
+      const target = targetOf(row.target);
+      if (target !== undefined) execution.setTarget(target);
+    }
+  }
+
+  private launch(row: ClaimRow): void {
+    const share: ClaimedShare = {
+      caseRunId: row.case_run_id,
+      shareIndex: row.share_index,
+      shareCount: row.share_count,
+      input: row.input,
+      startAt: new Date(row.start_at).getTime(),
+      target: targetOf(row.target),
+    };
+    const execution = new ShareExecution(
+      {
+        db: this.options.db,
+        workerId: this.workerId,
+        threads: this.options.threads,
+        writer: this.writer,
+        log: this.log,
+        engine: this.options.engine,
+      },
+      share,
+    );
+    this.executions.set(execution.key, execution);
+    void execution.ended.then(() => {
+      this.executions.delete(execution.key);
+      this.dispatcher.poke();
+    });
+    void execution.start();
+  }
+}
+
+function targetOf(target: { value?: unknown } | null): number | undefined {
+  const value = target?.value;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
