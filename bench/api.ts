@@ -1,0 +1,227 @@
+/**
+ * bench:api — latency and throughput of the REST API itself. The server runs in this process on a
+ * fresh database (PGlite in a temporary data directory; also Postgres when DATABASE_URL is set, in a
+ * fresh database created and dropped there), with a project and a task created up front. autocannon
+ * (programmatic, in this same process) then drives each variant:
+ *
+ *   GET  /v1/{p}/tasks/{id}     AK/SK-signed per request (autocannon setupRequest), and with a token
+ *   POST /v1/{p}/test-suites    AK/SK-signed per request, a new name each time
+ *
+ * each at a fixed --rate (autocannon overallRate) and at the maximum rate, over --connections
+ * keep-alive connections for --seconds. Latencies are recorded per response from autocannon's
+ * 'response' event (sub-millisecond; autocannon's own histogram keeps whole milliseconds).
+ *
+ *   pnpm bench:api [--seconds 10] [--rate 500] [--connections 10] [--only pglite|postgres]
+ *
+ * autocannon's rate limit is a per-connection quota per second: each connection sends back to back
+ * until it has sent rate/connections requests, then waits for the next second. Fixed-rate figures
+ * are therefore latencies under short bursts of --connections concurrent requests, not under evenly
+ * spaced arrivals: pessimistic for the goal (p99 < 10 ms at 500 req/s). Traffic stays on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openDatabase, type Database } from '../packages/store/src/index.js';
+import { bootstrapAdmin } from '../apps/api/src/auth/accounts.js';
+import { signRequest } from '../apps/api/src/auth/signer.js';
+import { buildServer } from '../apps/api/src/server.js';
+import { freshDatabase } from '../apps/api/test/helpers.js';
+
+/** The slice of autocannon's programmatic API used here (it ships no types). */
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+}
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+type Autocannon = (
+  opts: Record<string, unknown>,
+  done: (err: Error | null, result: AutocannonResult) => void,
+) => AutocannonInstance;
+
+/** autocannon is a devDependency of @perftest/api, not of the root. */
+const autocannon = createRequire(new URL('../apps/api/package.json', import.meta.url))('autocannon') as Autocannon;
+
+const AK = 'AKBENCHADMIN00000001';
+const SK = 'SKbenchadminSECRET0001';
+const PASSWORD = 'bench-admin-password';
+const PROJECT = 'bench';
+
+/** A flag's value from argv. */
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
+}
+
+const SECONDS = Number(arg('seconds', '10'));
+const RATE = Number(arg('rate', '500'));
+const CONNECTIONS = Number(arg('connections', '10'));
+const ONLY = arg('only', '');
+
+/** One measured variant. */
+interface Row {
+  backend: string;
+  variant: string;
+  rate: string;
+  p50: number;
+  p99: number;
+  max: number;
+  reqPerSec: number;
+  total: number;
+  failed: number;
+  /** CPU time of this process (server and client together) per request, in microseconds. */
+  cpuUs: number;
+}
+
+/** The value at quantile q of sorted values. */
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+}
+
+/** Headers of a request signed now, as the SDKs sign. */
+function signed(method: string, path: string, host: string, body: string | undefined): Record<string, string> {
+  return signRequest({ method, path, query: {}, headers: { Host: host, 'Content-Type': 'application/json' }, body }, AK, SK);
+}
+
+/** Runs autocannon once and summarises what it measured. */
+function measure(url: string, request: AutocannonRequest, rate: number | undefined, seconds: number): Promise<Omit<Row, 'backend' | 'variant' | 'rate'>> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    let failed = 0;
+    const cpu = process.cpuUsage();
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: seconds, requests: [request], ...(rate ? { overallRate: rate } : {}) },
+      (err, result) => {
+        if (err) return reject(err);
+        const used = process.cpuUsage(cpu);
+        const sorted = Float64Array.from(latencies).sort();
+        resolve({
+          p50: quantile(sorted, 0.5),
+          p99: quantile(sorted, 0.99),
+          max: sorted[sorted.length - 1] ?? NaN,
+          reqPerSec: result.requests.total / result.duration,
+          total: result.requests.total,
+          failed: failed + result.errors + result.timeouts,
+          cpuUs: (used.user + used.system) / Math.max(1, result.requests.total),
+        });
+      },
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+      else failed++;
+    });
+  });
+}
+
+async function post(base: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** Starts the server on `db`, seeds it, and measures every variant. */
+async function benchBackend(backend: string, db: Database): Promise<Row[]> {
+  await bootstrapAdmin(db, { accessKey: AK, secretKey: SK, password: PASSWORD });
+  const app = await buildServer({ db, logLevel: 'warn' });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const host = `127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const base = `http://${host}`;
+  try {
+    const suitePath = `/v1/${PROJECT}/test-suites`;
+    const suiteBody = JSON.stringify({ name: 'bench-suite', description: 'bench' });
+    const suite = (await (await post(base, suitePath, JSON.parse(suiteBody), signed('POST', suitePath, host, suiteBody))).json()) as { project_id: number };
+    const taskPath = `/v1/${PROJECT}/tasks`;
+    const taskBody = JSON.stringify({ name: 'bench-task', project_id: suite.project_id });
+    const task = (await (await post(base, taskPath, JSON.parse(taskBody), signed('POST', taskPath, host, taskBody))).json()) as { task_id: number };
+    const tokenRes = await post(
+      base,
+      '/v3/auth/tokens',
+      { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: PASSWORD } } }, scope: { project: { id: PROJECT } } } },
+      { 'Content-Type': 'application/json' },
+    );
+    const token = tokenRes.headers.get('x-subject-token') ?? '';
+
+    const getPath = `/v1/${PROJECT}/tasks/${task.task_id}`;
+    let n = 0;
+    const variants: Array<[string, AutocannonRequest]> = [
+      ['GET task, signed', { method: 'GET', path: getPath, setupRequest: (r) => ({ ...r, headers: signed('GET', getPath, host, undefined) }) }],
+      ['GET task, token', { method: 'GET', path: getPath, headers: { 'X-Auth-Token': token } }],
+      [
+        'POST test-suite, signed',
+        {
+          method: 'POST',
+          path: suitePath,
+          setupRequest: (r) => {
+            const body = `{"name":"bench-${++n}","description":"bench"}`;
+            return { ...r, body, headers: signed('POST', suitePath, host, body) };
+          },
+        },
+      ],
+    ];
+    // Warm-up: JIT and connection pools, not measured.
+    await measure(base, variants[0][1], undefined, 2);
+    await sleep(300);
+    const rows: Row[] = [];
+    for (const rate of [RATE, undefined]) {
+      for (const [variant, request] of variants) {
+        const m = await measure(base, request, rate, SECONDS);
+        // Requests autocannon abandoned at the end still run in the server: let them finish.
+        await sleep(300);
+        const row = { backend, variant, rate: rate ? `${rate}/s` : 'max', ...m };
+        rows.push(row);
+        process.stdout.write(`${format(row)}\n`);
+      }
+    }
+    return rows;
+  } finally {
+    await app.close();
+  }
+}
+
+const ms = (v: number): string => v.toFixed(2);
+
+function format(r: Row): string {
+  return `| ${r.backend} | ${r.variant} | ${r.rate} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${Math.round(r.reqPerSec)} | ${r.total} | ${r.failed} | ${Math.round(r.cpuUs)} |`;
+}
+
+async function main(): Promise<void> {
+  const backends = ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])].filter((b) => ONLY === '' || b === ONLY);
+  process.stdout.write(
+    `bench:api — ${SECONDS} s per variant, ${CONNECTIONS} connections, fixed rate ${RATE}/s, node ${process.version}\n\n` +
+      '| database | variant | rate | p50 ms | p99 ms | max ms | req/s | requests | failed | CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|\n',
+  );
+  for (const backend of backends) {
+    if (backend === 'pglite') {
+      const dir = mkdtempSync(join(tmpdir(), 'perftest-bench-api-'));
+      const db = await openDatabase({ dataDir: dir });
+      try {
+        await benchBackend('pglite', db);
+      } finally {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } else {
+      const fresh = await freshDatabase('postgres');
+      try {
+        await benchBackend('postgres', fresh.db);
+      } finally {
+        await fresh.drop();
+      }
+    }
+  }
+}
+
+await main();
