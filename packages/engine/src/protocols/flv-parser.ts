@@ -17,14 +17,18 @@ export class FlvTagError extends Error {
   override readonly name = 'FlvTagError';
 }
 
-/** FLV tag types. */
+/** FLV tag type of audio. */
 export const TAG_AUDIO = 8;
+/** FLV tag type of video. */
 export const TAG_VIDEO = 9;
+/** FLV tag type of script data (onMetaData). */
 export const TAG_SCRIPT = 18;
 
-/** Video body kinds returned by videoKind. */
+/** videoKind: codec configuration or another body that is not a picture. */
 export const VIDEO_CONFIG = 0;
+/** videoKind: a picture that is not a key frame. */
 export const VIDEO_FRAME = 1;
+/** videoKind: a key frame. */
 export const VIDEO_KEY_FRAME = 2;
 
 /**
@@ -43,7 +47,7 @@ export function videoKind(b0: number, b1: number): number {
   const frameType = b0 >> 4;
   const codecId = b0 & 0x0f;
   if (frameType === 5) return VIDEO_CONFIG; // video info / command frame
-  // AVC (7), HEVC (12, the widespread pre-standard id) and AV1/VP9 variants carry a packet type.
+  // AVC (7) and the widespread pre-standard HEVC (12) and AV1 (13) ids carry a packet type byte.
   if ((codecId === 7 || codecId === 12 || codecId === 13) && b1 !== 1) return VIDEO_CONFIG;
   return frameType === 1 ? VIDEO_KEY_FRAME : VIDEO_FRAME;
 }

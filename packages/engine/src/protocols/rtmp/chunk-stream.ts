@@ -25,8 +25,9 @@ export class ChunkStreamError extends Error {
   override readonly name = 'ChunkStreamError';
 }
 
-/** Message types the chunk stream layer itself acts on. */
+/** Message type Set Chunk Size, which the chunk stream layer applies itself. */
 export const MSG_SET_CHUNK_SIZE = 1;
+/** Message type Abort, which the chunk stream layer applies itself. */
 export const MSG_ABORT = 2;
 
 /** The chunk size every RTMP connection starts with, in both directions. */

@@ -33,9 +33,11 @@ export const EVENT = {
   PingResponse: 7,
 } as const;
 
-/** Chunk stream ids this client sends on: 2 for protocol control, 3 for commands, 8 for stream commands. */
+/** Chunk stream id of protocol control messages (fixed by the specification). */
 export const CSID_CONTROL = 2;
+/** Chunk stream id this client sends connection commands on. */
 export const CSID_COMMAND = 3;
+/** Chunk stream id this client sends stream commands (play) on. */
 export const CSID_STREAM = 8;
 
 /** A protocol control message body carrying one 32-bit value (types 1, 2, 3, 5). */
