@@ -74,5 +74,5 @@ describe('restart on a PGlite data directory', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 60_000); // two on-disk PGlite start-ups: slow when the machine is busy
 });
