@@ -126,6 +126,18 @@ describe('HTTP-FLV driver', () => {
     }
   });
 
+  it('ends every session sharing one run signal when the run stops', async () => {
+    const run = new AbortController();
+    const prepared = prepare(driver, packet(`${server.base}/live/test.flv`, { duration: 30 }));
+    const started = Date.now();
+    const pending = Array.from({ length: 20 }, () => prepared.execute({ ...userSession(), signal: run.signal }, scope()));
+    setTimeout(() => run.abort(), 400);
+    const results = await Promise.all(pending);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(results.map((r) => `${r.outcome} ${r.error}`)).toEqual(Array(20).fill('othersFailed aborted'));
+    expect(results.every((r) => r.streaming!.videoRecPackets > 0)).toBe(true);
+  });
+
   it('counts every tag of a stream that ends before the duration, and fails it', async () => {
     const { r, s } = await play(packet(`${server.base}/short.flv`, { duration: 3 }));
     expect(r.outcome).toBe('othersFailed');

@@ -7,6 +7,7 @@
  */
 import type { ContentInfo, Outcome } from '@perftest/model';
 import type { PrepareContext, RequestResult, UserSession } from './driver.js';
+import { unwatchAbort, watchAbort, type Abortable } from './abort-fanout.js';
 import type { MediaSink } from './mpegts.js';
 import { integerField, SESSION_TIMEOUT, timeoutField } from './packet-fields.js';
 import { nowUs } from './socket-result.js';
@@ -67,7 +68,7 @@ interface Failure {
  * follows, and the counters. Ends (signal aborts) when the duration is over, when the run stops, or
  * at the first failure.
  */
-export class PlaySession implements MediaSink {
+export class PlaySession implements MediaSink, Abortable {
   readonly startUs = nowUs();
   /** Aborts when the session is over for any reason. */
   readonly signal: AbortSignal;
@@ -92,7 +93,6 @@ export class PlaySession implements MediaSink {
   private stoppedByRun = false;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  private readonly onStop: () => void;
 
   constructor(
     private readonly user: UserSession,
@@ -101,12 +101,15 @@ export class PlaySession implements MediaSink {
     this.signal = this.controller.signal;
     const ms = user.debug ? DEBUG_DURATION_MS : durationMs;
     this.timer = setTimeout(() => this.end(), ms);
-    this.onStop = () => {
-      if (!this.over) this.stoppedByRun = true;
-      this.end();
-    };
-    if (user.signal.aborted) this.onStop();
-    else user.signal.addEventListener('abort', this.onStop, { once: true });
+    // All users of a run may share one signal: one fan-out listener serves every session.
+    if (user.signal.aborted) this.abortNow();
+    else watchAbort(user.signal, this);
+  }
+
+  /** The run stopped: ends the session now (called through the run signal's fan-out). */
+  abortNow(): void {
+    if (!this.over) this.stoppedByRun = true;
+    this.end();
   }
 
   /** True once the session is over (duration reached, run stopped or failed). */
@@ -176,7 +179,7 @@ export class PlaySession implements MediaSink {
   /** The request's result; call once, after every socket of the session is closed. */
   result(url: string): RequestResult {
     this.end();
-    this.user.signal.removeEventListener('abort', this.onStop);
+    unwatchAbort(this.user.signal, this);
     let failure = this.failure;
     if (failure === undefined && this.stoppedByRun) {
       failure = { outcome: 'othersFailed', cause: 'unknownFailed', error: 'aborted' };
