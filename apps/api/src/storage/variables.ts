@@ -3,7 +3,7 @@
  * several variables run in one transaction that first locks the test suite's row, so that name
  * uniqueness holds under concurrent writes and a rejected element writes nothing.
  */
-import { apiError, VariableType, type VariableDetail } from '@perftest/model';
+import { apiError, VariableType } from '@perftest/model';
 import { json, type Queryable } from '@perftest/store';
 import { requireTestSuite } from './test-suites.js';
 
@@ -27,15 +27,18 @@ export interface VariableRow {
   updated_at: Date;
 }
 
-/** A variable as the API returns it (VariableDetail plus the reference example's `is_sensitive`). */
-export type VariableView = Required<Omit<VariableDetail, 'variable_mode' | 'share_mode' | 'variable' | 'file_size' | 'is_quoted'>> & {
-  variable: unknown[];
-  variable_mode: number;
-  share_mode: number;
+/** A variable as the API returns it: VariableDetail plus the reference example's `is_sensitive`. */
+export interface VariableView {
   file_size: number;
+  id: number;
   is_quoted: boolean;
   is_sensitive: boolean;
-};
+  name: string;
+  share_mode: number;
+  variable: unknown[];
+  variable_mode: number;
+  variable_type: number;
+}
 
 /** What a client sends for one variable; optional settings left out keep their stored (or default) value. */
 export interface VariableInput {
