@@ -349,6 +349,25 @@ describe.each(backends())('tasks on %s', (backend) => {
     expect(info.case_list.map((x: { case_id: number }) => x.case_id)).toEqual([a]);
   });
 
+  it('applies concurrent case-list changes of one task one after the other', async () => {
+    const t = await createTask('proj-a', suiteA, 'concurrent');
+    const created = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => server.client.post('/v1/proj-a/task-cases', { name: `c${i}`, type: 0, task_id: t })),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array(6).fill(201));
+    const ids = created.map((r) => r.body.json.task_case_id as number);
+    expect((await caseIdsOf('proj-a', t)).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    const lists = Array.from({ length: 6 }, (_, i) => [...ids.slice(i), ...ids.slice(0, i)]);
+    const puts = await Promise.all(
+      lists.map((case_id_list) =>
+        server.client.put(`/v3/proj-a/tasks/${t}`, { name: 'concurrent', parallel: false, project_id: suiteA, operate_mode: 2, case_id_list }),
+      ),
+    );
+    expect(puts.map((r) => r.status)).toEqual(Array(6).fill(200));
+    const final = await caseIdsOf('proj-a', t);
+    expect(lists).toContainEqual(final);
+  });
+
   it('deletes a task: its cases stay, its associations go', async () => {
     const keep = await createTask('proj-a', suiteA, 'keeps');
     const doomed = await createTask('proj-a', suiteA, 'doomed');

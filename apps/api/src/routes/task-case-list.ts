@@ -12,7 +12,7 @@ import { setTaskCases, type TaskRow } from '../storage/tasks.js';
  * the task's test suite (else 400 naming its place in `case_id_list`).
  */
 export async function setCaseIdList(tx: Queryable, project: string, task: TaskRow, caseIds: readonly number[]): Promise<void> {
-  const found = new Map((await findCases(tx, project, caseIds)).map((row) => [row.id, row]));
+  const found = new Map((await findCases(tx, project, caseIds, true)).map((row) => [row.id, row]));
   caseIds.forEach((id, i) => {
     const row = found.get(id);
     if (!row) throw apiError('NOT_FOUND', { resource: 'case', id });
@@ -32,7 +32,7 @@ export async function setCaseIdList(tx: Queryable, project: string, task: TaskRo
  * cases come first in the task, in the list's order; the others keep their order after them.
  */
 export async function applyCaseList(tx: Queryable, project: string, task: TaskRow, list: readonly CaseInfoDetail[]): Promise<void> {
-  const current = await casesOfTask(tx, task.id);
+  const current = await casesOfTask(tx, task.id, true);
   const inTask = new Map(current.map((row) => [row.id, row]));
   const listed = new Set<number>();
   for (const [i, entry] of list.entries()) {

@@ -99,21 +99,24 @@ export async function requireCase(db: Queryable, project: string, id: number, lo
   return row;
 }
 
-/** The tenant's cases among `ids` (those that do not exist or are another tenant's are left out). */
-export async function findCases(db: Queryable, project: string, ids: readonly number[]): Promise<CaseRow[]> {
+/**
+ * The tenant's cases among `ids` (those that do not exist or are another tenant's are left out).
+ * With `lock`, they cannot be deleted until the transaction ends.
+ */
+export async function findCases(db: Queryable, project: string, ids: readonly number[], lock = false): Promise<CaseRow[]> {
   if (ids.length === 0) return [];
   return db.query<CaseRow>(
     `select c.* from cases c join test_suites s on s.id = c.test_suite_id
-      where s.project = $2 and c.id in (select jsonb_array_elements_text($1::jsonb)::bigint)`,
+      where s.project = $2 and c.id in (select jsonb_array_elements_text($1::jsonb)::bigint)${lock ? ' for share of c' : ''}`,
     [JSON.stringify(ids), project],
   );
 }
 
-/** The cases of a task, in the task's order. */
-export async function casesOfTask(db: Queryable, taskId: number): Promise<CaseRow[]> {
+/** The cases of a task, in the task's order; with `lock`, locked for update until the transaction ends. */
+export async function casesOfTask(db: Queryable, taskId: number, lock = false): Promise<CaseRow[]> {
   return db.query<CaseRow>(
     `select c.* from task_cases tc join cases c on c.id = tc.case_id
-      where tc.task_id = $1 order by tc.position, tc.case_id`,
+      where tc.task_id = $1 order by tc.position, tc.case_id${lock ? ' for update of c' : ''}`,
     [taskId],
   );
 }
