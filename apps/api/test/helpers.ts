@@ -11,6 +11,7 @@ import { openDatabase, type Database } from '@perftest/store';
 import { bootstrapAdmin } from '../src/auth/accounts.js';
 import { signRequest } from '../src/auth/signer.js';
 import { buildServer } from '../src/server.js';
+import { startEmbedded, type Embedded } from '../src/embedded.js';
 
 /** The databases the suite runs on here. */
 export type Backend = 'pglite' | 'postgres';
@@ -114,14 +115,25 @@ export interface TestServer {
   db: Database;
   baseUrl: string;
   client: TestClient;
+  /** The run machinery (start/stop route, dispatcher, in-process worker) when `runs` was given. */
+  embedded?: Embedded;
   close(): Promise<void>;
 }
 
+/** Options of startTestServer. */
+export interface TestServerOptions {
+  dataDir?: string;
+  now?: () => number;
+  /** Embed the run machinery as the server does: `workers` engine threads in-process (0: none). */
+  runs?: { workers: number };
+}
+
 /** Starts a server on a fresh database of `backend` with the test admin credentials. */
-export async function startTestServer(backend: Backend = 'pglite', opts: { dataDir?: string; now?: () => number } = {}): Promise<TestServer> {
+export async function startTestServer(backend: Backend = 'pglite', opts: TestServerOptions = {}): Promise<TestServer> {
   const fresh = await freshDatabase(backend, opts.dataDir);
   await bootstrapAdmin(fresh.db, { accessKey: TEST_AK, secretKey: TEST_SK, password: TEST_PASSWORD });
-  const app = await buildServer({ db: fresh.db, logLevel: 'warn', now: opts.now });
+  const embedded = opts.runs ? await startEmbedded(fresh.db, { workers: opts.runs.workers, logLevel: 'warn' }) : undefined;
+  const app = await buildServer({ db: fresh.db, logLevel: 'warn', now: opts.now, extraRoutes: embedded?.routes });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -130,8 +142,10 @@ export async function startTestServer(backend: Backend = 'pglite', opts: { dataD
     db: fresh.db,
     baseUrl,
     client: new TestClient(baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK }),
+    embedded,
     close: async () => {
       await app.close();
+      await embedded?.stop();
       await fresh.drop();
     },
   };

@@ -1,5 +1,6 @@
 export * from './case-input.js';
 export * from './channel.js';
+export * from './console-log.js';
 export * from './dispatcher.js';
 export * from './interval-writer.js';
 export * from './reconcile.js';

@@ -82,6 +82,12 @@ export class RunWorker {
     return this.executions.size;
   }
 
+  /** Reconciles and claims as soon as possible (after a start or a stop made in this process). */
+  poke(): void {
+    this.dispatcher.poke();
+    this.tick();
+  }
+
   /** Registers and starts heartbeating, reconciling and claiming. */
   async start(): Promise<void> {
     await this.register();

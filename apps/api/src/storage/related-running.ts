@@ -3,8 +3,12 @@
  * the case runs of that run (`related_temp_running_data`). The tables read here belong to the runs
  * work (migration 002); this file is where the task endpoints meet them.
  */
-import { RunStatus, type RelatedTempRunningData } from '@perftest/model';
+import { RunStatus, type CardInfo, type RelatedTempRunningData } from '@perftest/model';
+import { contentMethodUrls } from '@perftest/runner';
 import { json, type Queryable } from '@perftest/store';
+
+/** `crawler_status` of an entry: 0, requests answered normally (per-request failures are in the report). */
+const CRAWLER_NORMAL = 0;
 
 /** The latest run of a task: its status (`run_status`) and id (`task_run_info.id`). */
 export interface TaskRunState {
@@ -31,10 +35,25 @@ export async function taskRunStates(db: Queryable, taskIds: readonly number[]): 
 }
 
 /**
- * `related_temp_running_data` of a task: one entry per case run of its latest run, whose
- * `related_temp_running_id` is the case run id and `task_run_info_id` the task run id.
- * The seam the runs work fills in (it owns the case runs' shape); until then no task lists any.
+ * `related_temp_running_data` of a task: one entry per case run of its latest run, in the task's
+ * order, whose `related_temp_running_id` is the case run id (the report's `case_run_id`) and
+ * `task_run_info_id` the task run id; `content_method_url` names each request card
+ * `name#METHOD#url`. A task that never ran lists none.
  */
-export async function relatedRunningData(_db: Queryable, _taskId: number): Promise<RelatedTempRunningData[]> {
-  return [];
+export async function relatedRunningData(db: Queryable, taskId: number): Promise<RelatedTempRunningData[]> {
+  const rows = await db.query<{ id: number; task_run_id: number; case_id: number | null; name: string; status: number; cards: CardInfo[] }>(
+    `select c.id, c.task_run_id, c.case_id, c.name, c.status, c.cards from case_runs c
+      where c.task_run_id = (select max(id) from task_runs where task_id = $1)
+      order by c.position, c.id`,
+    [taskId],
+  );
+  return rows.map((row) => ({
+    content_method_url: contentMethodUrls(row.cards ?? []),
+    crawler_status: CRAWLER_NORMAL,
+    related_temp_running_id: row.id,
+    task_run_info_id: row.task_run_id,
+    temp_id: row.case_id ?? 0,
+    temp_name: row.name,
+    temp_running_status: row.status,
+  }));
 }

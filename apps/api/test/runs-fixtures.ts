@@ -1,0 +1,117 @@
+/**
+ * Fixtures of the runs tests: projects, tasks and cases made through the HTTP API, start and stop
+ * calls, polling a task's run_status, and reads of the intervals the workers wrote.
+ */
+import { expect } from 'vitest';
+import type { CaseInfoDetail } from '@perftest/model';
+import type { Database } from '@perftest/store';
+import type { TestClient } from './helpers.js';
+
+export { httpCase, startTarget, tpsStage, usersStage, type CountingTarget } from '../../../packages/runner/test/helpers.js';
+
+/** The project id the runs tests use. */
+export const PROJECT = 'runs-project';
+
+/** Creates a test suite and a task holding `cases` (in order); returns their ids. */
+export async function createTask(
+  client: TestClient,
+  cases: CaseInfoDetail[],
+  parallel: boolean,
+  suiteId?: number,
+): Promise<{ suiteId: number; taskId: number; caseIds: number[] }> {
+  if (suiteId === undefined) {
+    const suite = await client.post(`/v1/${PROJECT}/test-suites`, { name: `suite-${Date.now()}` });
+    expect(suite.status).toBe(201);
+    suiteId = suite.body.project_id as number;
+  }
+  const task = await client.post(`/v1/${PROJECT}/tasks`, { name: `task-${parallel ? 'parallel' : 'serial'}`, project_id: suiteId, parallel });
+  expect(task.status).toBe(201);
+  const taskId = task.body.task_id as number;
+  const caseIds: number[] = [];
+  for (const kase of cases) {
+    const res = await client.post(`/v1/${PROJECT}/task-cases`, { ...kase, type: 0, task_id: taskId });
+    expect(res.status, res.text).toBe(201);
+    caseIds.push(res.body.json.task_case_id as number);
+  }
+  return { suiteId, taskId, caseIds };
+}
+
+/** The start/stop call (reference 4.2.6) with the fields SDK clients send. */
+export function setTaskStatus(client: TestClient, suiteId: number, taskId: number, status: number | undefined) {
+  const body: Record<string, unknown> = {
+    cluster_id: 0,
+    cluster_type: 'shared-cluster-internet',
+    without_package: 0,
+    network_info: { network_type: 'internet' },
+    enterprise_project_id: '0',
+  };
+  if (status !== undefined) body.status = status;
+  return client.post(`/v1/${PROJECT}/test-suites/${suiteId}/tasks/${taskId}`, body);
+}
+
+/** Starts a task and returns its task_run_id (expects a 200 with the documented shape). */
+export async function startTask(client: TestClient, suiteId: number, taskId: number): Promise<number> {
+  const res = await setTaskStatus(client, suiteId, taskId, 9);
+  expect(res.status, res.text).toBe(200);
+  expect(Object.keys(res.body).sort()).toEqual(['code', 'extend', 'message', 'result']);
+  expect(res.body.extend).toBeNull();
+  expect(Number.isInteger(res.body.result.task_run_id)).toBe(true);
+  return res.body.result.task_run_id as number;
+}
+
+/** The taskInfo of a task. */
+export async function taskInfo(client: TestClient, taskId: number): Promise<any> {
+  const res = await client.get(`/v1/${PROJECT}/tasks/${taskId}`);
+  expect(res.status, res.text).toBe(200);
+  return res.body.taskInfo;
+}
+
+/** Polls the task's run_status until it is one of `statuses`; returns it and the ms waited. */
+export async function waitForRunStatus(client: TestClient, taskId: number, statuses: number[], timeoutMs: number): Promise<{ status: number; ms: number }> {
+  const start = Date.now();
+  for (;;) {
+    const status = (await taskInfo(client, taskId)).run_status as number;
+    if (statuses.includes(status) || Date.now() - start > timeoutMs) return { status, ms: Date.now() - start };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Requests recorded in the intervals of a task run (every card of every row). */
+export async function recordedRequests(db: Database, taskRunId: number): Promise<number> {
+  const [row] = await db.query<{ n: number | null }>(
+    `select sum((c.value->>'requests')::bigint) as n
+       from intervals i join case_runs r on r.id = i.case_run_id, jsonb_each(i.data->'cards') as c
+      where r.task_run_id = $1`,
+    [taskRunId],
+  );
+  return Number(row.n ?? 0);
+}
+
+/** Per worker id, the requests its interval rows of the task run hold. */
+export async function requestsByWorker(db: Database, taskRunId: number): Promise<Map<string, number>> {
+  const rows = await db.query<{ worker_id: string; n: number }>(
+    `select i.worker_id, sum((c.value->>'requests')::bigint) as n
+       from intervals i join case_runs r on r.id = i.case_run_id, jsonb_each(i.data->'cards') as c
+      where r.task_run_id = $1 group by i.worker_id`,
+    [taskRunId],
+  );
+  return new Map(rows.map((r) => [r.worker_id, Number(r.n)]));
+}
+
+/** Waits until `read()` stops changing for `quietMs`; returns the settled value. */
+export async function settled(read: () => number, quietMs = 500, timeoutMs = 5_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let last = read();
+  let since = Date.now();
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = read();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      break;
+    }
+  }
+  return last;
+}
