@@ -14,6 +14,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY packages/engine/package.json packages/engine/
 COPY packages/model/package.json packages/model/
+COPY packages/runner/package.json packages/runner/
 COPY packages/store/package.json packages/store/
 # All dependencies, dev ones included: tsx, which runs the sources, is one. --pm-on-fail=ignore:
 # without it pnpm 12 tries to record the packageManager pin in the lockfile, which --frozen-lockfile
