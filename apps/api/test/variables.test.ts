@@ -198,6 +198,16 @@ describe.each(backends())('global variables on %s', (backend) => {
     expect(await list(ts)).toEqual(before);
   });
 
+  it('lets exactly one of several concurrent creates of one name through', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        server.client.post(`/v1/${P}/variables/${ts2}`, [{ name: 'raced', variable_type: 1, variable: [i, i + 1] }]),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(19).fill(409)]);
+    expect((await list(ts2)).filter((v) => v.name === 'raced').length).toBe(1);
+  });
+
   it('marks a variable quoted when a case or transaction references it', async () => {
     await server.client.post(`/v1/${P}/templates`, {
       project_id: ts,
