@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadWorkerConfig } from '../../worker/src/config.js';
 import { loadConfig } from '../src/config.js';
 import { REPO_ROOT } from './processes.js';
 
@@ -25,6 +26,11 @@ function environment(service: { environment?: Record<string, unknown> | string[]
   const env = service.environment ?? {};
   if (Array.isArray(env)) return Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}
+
+/** What a process sees when no `${X:-default}` variable is set in the shell: the defaults. */
+function unset(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
 }
 
 /** The workspace packages' manifests on disk (apps/* and packages/*). */
@@ -71,9 +77,8 @@ describe('docker-compose.yml', () => {
     expect(api.ports).toEqual(['8080:8080']);
     const env = environment(api);
     expect(env).toMatchObject({ HOST: '0.0.0.0', PORT: '8080', PERFTEST_WORKERS: '0' });
-    // The values the server will see are valid for its configuration (unset `${X:-}` reads as empty).
-    const seen = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
-    expect(loadConfig(seen)).toMatchObject({ host: '0.0.0.0', port: 8080, workers: 0, databaseUrl: env.DATABASE_URL });
+    // The values the server will see are valid for its configuration.
+    expect(loadConfig(unset(env))).toMatchObject({ host: '0.0.0.0', port: 8080, workers: 0, databaseUrl: env.DATABASE_URL });
   });
 
   it('health-checks the api on GET /health of the port it listens on', () => {
@@ -94,6 +99,9 @@ describe('docker-compose.yml', () => {
     const start = JSON.parse(read('apps/worker/package.json')).scripts.start as string;
     expect(start).toBe('tsx src/main.ts');
     expect(worker.command).toEqual(['node', '--import', 'tsx', 'apps/worker/src/main.ts']);
+    expect(existsSync(join(REPO_ROOT, worker.command[3]))).toBe(true);
+    // The worker accepts its environment (unset `${X:-}` reads as empty).
+    expect(loadWorkerConfig(unset(environment(worker)))).toMatchObject({ databaseUrl: environment(worker).DATABASE_URL, logLevel: 'info' });
   });
 });
 
