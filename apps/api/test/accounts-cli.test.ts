@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccessKey, listAccounts } from '../src/auth/accounts.js';
 import { verifyPassword } from '../src/auth/passwords.js';
 import { accountsCli } from '../src/cli/accounts.js';
+import { openDatabase } from '@perftest/store';
 import { backends, freshDatabase } from './helpers.js';
 
 /** Runs the CLI in this process, capturing what it prints. */
@@ -71,48 +72,51 @@ describe.each(backends())('accounts CLI on %s', (backend) => {
   });
 
   it('adds, lists and removes accounts in the configured database', async () => {
+    const keys = (stdout: string) => ({
+      ak: /access key {2}(\S+)/.exec(stdout)?.[1] ?? '',
+      sk: /secret key {2}(\S+)/.exec(stdout)?.[1] ?? '',
+      password: /password {4}(\S+)/.exec(stdout)?.[1] ?? '',
+    });
     const added = await cli('add', 'bob', '--projects', ' p1 , p2,p1');
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    const ak = /access key {2}(\S+)/.exec(added.stdout)?.[1] ?? '';
-    const sk = /secret key {2}(\S+)/.exec(added.stdout)?.[1] ?? '';
-    const password = /password {4}(\S+)/.exec(added.stdout)?.[1] ?? '';
     expect(added.stdout).toContain('allowed on p1, p2');
+    const bob = keys(added.stdout);
 
     const again = await cli('add', 'bob', '--projects', 'p3');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('account "bob" already exists');
 
-    expect((await cli('add', 'carol', '--projects=*')).code).toBe(0);
+    const addedCarol = await cli('add', 'carol', '--projects=*');
+    expect(addedCarol.code).toBe(0);
+    const carol = keys(addedCarol.stdout);
+    expect(carol.ak).toMatch(/^[A-Z0-9]{20}$/);
 
     const listed = await cli('list');
     expect(listed.code).toBe(0);
     const rows = listed.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
-    expect(rows).toEqual([['NAME', 'PROJECTS', 'ACCESS KEYS'], ['bob', 'p1,p2', ak], ['carol', '*', expect.stringMatching(/^[A-Z0-9]{20}$/)]]);
-    expect(listed.stdout).not.toContain(sk);
-
-    // What the CLI wrote is what the server reads: check through the same database.
-    const { openDatabase } = await import('@perftest/store');
-    const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
-    try {
-      const key = await findAccessKey(db, ak);
-      expect(key?.secretKey).toBe(sk);
-      expect(key?.principal.projects).toEqual(['p1', 'p2']);
-      const [row] = await db.query<{ password_hash: string }>('select password_hash from accounts where name = $1', ['bob']);
-      expect(await verifyPassword(password, row.password_hash)).toBe(true);
-    } finally {
-      await db.close();
-    }
+    expect(rows).toEqual([['NAME', 'PROJECTS', 'ACCESS KEYS'], ['bob', 'p1,p2', bob.ak], ['carol', '*', carol.ak]]);
+    expect(listed.stdout).not.toContain(bob.sk);
+    expect(listed.stdout).not.toContain(carol.sk);
 
     const removed = await cli('remove', 'bob');
     expect(removed.code).toBe(0);
-    expect((await cli('remove', 'bob')).stderr).toContain('no account named "bob"');
-    const db2 = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+    const missing = await cli('remove', 'bob');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no account named "bob"');
+
+    // What the CLI wrote is what the server reads: check through the same database.
+    const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
     try {
-      expect((await listAccounts(db2)).map((a) => a.name)).toEqual(['carol']);
-      expect(await findAccessKey(db2, ak)).toBeUndefined();
+      expect((await listAccounts(db)).map((a) => a.name)).toEqual(['carol']);
+      expect(await findAccessKey(db, bob.ak)).toBeUndefined();
+      const key = await findAccessKey(db, carol.ak);
+      expect(key?.secretKey).toBe(carol.sk);
+      expect(key?.principal.projects).toEqual(['*']);
+      const [row] = await db.query<{ password_hash: string }>('select password_hash from accounts where name = $1', ['carol']);
+      expect(await verifyPassword(carol.password, row.password_hash)).toBe(true);
     } finally {
-      await db2.close();
+      await db.close();
     }
   });
 
