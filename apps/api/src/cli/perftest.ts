@@ -2,16 +2,15 @@
  * `perftest <command> ...` (`npx pnpm perftest ...`): the command-line entry. Each command is one
  * line of the dispatch table, implemented in its own module and resolving to the exit code.
  */
-import { runCli } from '@perftest/engine';
-import { accountsCli } from './accounts.js';
 
 /** A command: the arguments after its name in, the exit code out. */
 type Command = (argv: readonly string[]) => Promise<number>;
 
+/** Each command loads its module only when it runs (a load test should not wait for the store). */
 const COMMANDS: Readonly<Record<string, Command>> = {
-  accounts: accountsCli,
-  run: (argv) => runCli(['run', ...argv]),
-  'run-url': (argv) => runCli(['run-url', ...argv]),
+  accounts: async (argv) => (await import('./accounts.js')).accountsCli(argv),
+  run: async (argv) => (await import('@perftest/engine')).runCli(['run', ...argv]),
+  'run-url': async (argv) => (await import('@perftest/engine')).runCli(['run-url', ...argv]),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -113,20 +113,13 @@ export class CaseRunner {
   /**
    * Manual regulation: the run-wide target (users or TPS, in the unit of the running stage) from
    * epoch ms `at` on. The rest of the stage plan is discarded: the run keeps this target until the
-   * plan would have ended (by-duration stages), or until a by-count stage running now completes.
+   * running stage ends (its time, or its count), and no later stage runs.
    */
   setTarget(value: number, at = epochMs()): void {
     if (this.ending || !(value >= 0)) return;
     const stage = this.stage;
     let endMs = Number.POSITIVE_INFINITY;
-    if (stage !== undefined && !stage.byCount) {
-      let seconds = 0;
-      for (let i = this.index; i < this.opts.plan.stages.length; i++) {
-        const s = this.opts.plan.stages[i];
-        if (!s.byCount) seconds += s.duration;
-      }
-      endMs = this.stageStart + seconds * 1000;
-    }
+    if (stage !== undefined && !stage.byCount) endMs = this.stageStart + stage.duration * 1000;
     this.manual = { value, at, endMs };
     if (this.schedule !== undefined) {
       this.schedule.setRate(() => value, at - this.stageStart);

@@ -71,6 +71,9 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
   const ports: MessagePort[] = [];
   const hosts: CoordinationHost[] = [];
   const tasks: Array<Promise<void>> = [];
+  /** Each thread's end: its `done` or `error` message (which follows its last interval), or its crash. */
+  const threadEnded: Array<() => void> = [];
+  const ends = Array.from({ length: threads }, (_, i) => new Promise<void>((resolve) => (threadEnded[i] = resolve)));
   const merger = new IntervalMerger(threads, (interval) => onMerged(interval));
   const tracker = new StepTracker(opts.plan);
   let ready = 0;
@@ -135,10 +138,12 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
       case 'interval':
         return merger.add(thread, event);
       case 'done':
-        return merger.finish(thread);
+        merger.finish(thread);
+        return threadEnded[thread]();
       case 'error':
         failure ??= Object.assign(new Error(event.message), event.stack ? { stack: event.stack } : {});
         merger.finish(thread);
+        threadEnded[thread]();
         if (!stopping) void stop();
         return;
       case 'rendezvous':
@@ -164,17 +169,20 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
     port1.on('message', (event: ThreadEvent) => onEvent(i, event));
     tasks.push(
       pool.run({ port: port2 }, { transferList: [port2] }).then(
-        () => undefined,
+        // The task's result may overtake the port's last messages: give them a moment.
+        () => void setTimeout(threadEnded[i], 1_000).unref(),
         (error: unknown) => {
           failure ??= error instanceof Error ? error : new Error(String(error));
           merger.finish(i);
+          threadEnded[i]();
           if (!stopping) void stop();
         },
       ),
     );
   }
 
-  void Promise.all(tasks).then(async () => {
+  void Promise.all(ends).then(async () => {
+    await Promise.allSettled(tasks);
     merger.flush();
     for (const host of hosts) host.close();
     for (const port of ports) port.close();

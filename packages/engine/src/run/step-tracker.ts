@@ -1,13 +1,14 @@
 /**
  * Feedback for intelligent high pressure (mode 7): adds up the seconds of each step of a mode-7 stage
  * and yields a StepResult when a step is over, which the mode's target function uses to hold the
- * load at the last good step once a knee shows. A second belongs to the step running at its middle.
+ * load at the last good step once a knee shows. A second belongs to the step running at its middle;
+ * with steps of 2 s or more, seconds spanning two steps are left out of both.
  * In a single thread it reads the thread's own intervals; over threads the main thread reads the
  * merged intervals and sends the results to every thread, so all hold at the same step.
  */
 import { PressureMode, type IntervalMessage } from '@perftest/model';
 import type { PlannedStage, StagePlan } from '../pressure/stage-plan.js';
-import { stepAt, stepUsers } from '../pressure/intelligent-peak.js';
+import { stepAt } from '../pressure/intelligent-peak.js';
 import type { StepResult } from '../types.js';
 
 /** Sums of the seconds of the step being measured. */
@@ -49,10 +50,15 @@ export class StepTracker {
     } else if (stageStartMs !== undefined) {
       this.stageStartMs = stageStartMs;
     }
-    const t = (interval.second * 1000 + 500 - this.stageStartMs) / 1000;
-    const step = stepAt(planned.stage, Math.max(0, t));
+    const from = (interval.second * 1000 - this.stageStartMs) / 1000;
+    const step = stepAt(planned.stage, Math.max(0, from + 0.5));
     if (this.open !== undefined && this.open.step !== step) changed = this.finishOpen() || changed;
     this.open ??= { step, seconds: 0, requests: 0, success: 0 };
+    // A second that spans two steps of 2 s or more measures neither: leave it out.
+    const length = planned.stage.step_duration ?? 0;
+    if (length >= 2 && stepAt(planned.stage, Math.max(0, from)) !== stepAt(planned.stage, Math.max(0, from + 0.999))) {
+      return changed ? this.steps : undefined;
+    }
     this.open.seconds++;
     for (const key of Object.keys(interval.cards)) {
       const card = interval.cards[key];
@@ -74,9 +80,11 @@ export class StepTracker {
     const stage = this.stage;
     this.open = undefined;
     if (open === undefined || stage === undefined || open.seconds === 0) return false;
+    // The step's target (users sampled at a second's end may already be the next step's).
+    const length = stage.stage.step_duration ?? 0;
     const result: StepResult = {
       step: open.step,
-      users: stepUsers(stage.stage, open.step),
+      users: stage.impl.target(stage.stage, open.step * length + length / 2, this.steps),
       requests: open.requests,
       successRate: open.requests === 0 ? 100 : (open.success / open.requests) * 100,
       rps: open.requests / open.seconds,

@@ -1,0 +1,93 @@
+/**
+ * Shared pieces of the run tests: a local HTTP target on 127.0.0.1 port 0 that counts what it served
+ * (and can stall or fail on demand), and a one-card GET case with a 2xx status checkpoint.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CaseInfoDetail, IntervalMessage, TestCaseStage } from '@perftest/model';
+
+/** A counting HTTP server. */
+export interface CountingServer {
+  url: string;
+  /** Requests answered or being answered. */
+  served: number;
+  /** Requests currently in progress. */
+  inFlight: number;
+  /** Epoch ms until which every response is held back. */
+  stallUntil: number;
+  /** Every response waits this long (ms). */
+  delayMs: number;
+  /** Answer 500 while more than this many requests are in progress. */
+  failAbove: number;
+  close(): Promise<void>;
+}
+
+/** Starts a counting server on 127.0.0.1, port 0. */
+export async function startCountingServer(): Promise<CountingServer> {
+  const state: CountingServer = {
+    url: '',
+    served: 0,
+    inFlight: 0,
+    stallUntil: 0,
+    delayMs: 0,
+    failAbove: Number.POSITIVE_INFINITY,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+  const server = http.createServer((req, res) => {
+    state.served++;
+    state.inFlight++;
+    const status = state.inFlight > state.failAbove ? 500 : 200;
+    const reply = (): void => {
+      state.inFlight--;
+      res.statusCode = status;
+      res.end('ok');
+    };
+    const wait = Math.max(state.stallUntil - Date.now(), state.delayMs);
+    if (wait > 0) setTimeout(reply, wait);
+    else reply();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return state;
+}
+
+/** A case of one GET card on `url` with a 2xx status checkpoint, run through `stages`. */
+export function getCase(url: string, stages: TestCaseStage[]): CaseInfoDetail {
+  return {
+    name: 'run-test',
+    contents: [
+      {
+        data_type: 0,
+        content: [
+          { content_type: 2, content: { protocol_type: 1, name: 'get', method: 'GET', url } },
+          {
+            content_type: 3,
+            content: {
+              checks: [
+                { source: 'status', operator: '>=', value: '200' },
+                { source: 'status', operator: '<', value: '300' },
+              ],
+              logic: 'AND',
+            },
+          },
+        ],
+      },
+    ],
+    stages,
+  };
+}
+
+/** Sum of the request counts of every card of some intervals. */
+export function recordedRequests(intervals: readonly IntervalMessage[]): number {
+  let n = 0;
+  for (const i of intervals) for (const key of Object.keys(i.cards)) n += i.cards[key].requests;
+  return n;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

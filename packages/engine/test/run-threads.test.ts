@@ -1,0 +1,63 @@
+/**
+ * One case run spread over two piscina threads (TypeScript workers loaded through tsx): the counts
+ * are exactly those of one thread, the per-second intervals are merged into one, and a rendezvous
+ * spans both threads.
+ */
+import type { IntervalMessage, TestCaseStage } from '@perftest/model';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRun } from '../src/run/engine-run.js';
+import { getCase, recordedRequests, startCountingServer, type CountingServer } from './run-helpers.js';
+
+let server: CountingServer;
+beforeAll(async () => {
+  server = await startCountingServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.served = 0;
+});
+
+const STAGES: TestCaseStage[] = [
+  { pressure_mode: 0, operate_mode: 1, count: 777, issue_num: 5 },
+  { pressure_mode: 1, operate_mode: 0, time: 1, tps_value: 300, issue_num: 10 },
+];
+
+describe('startRun over threads', () => {
+  it.each([1, 2])('runs a by-count stage and a TPS stage to exactly 777 + 300 iterations on %i thread(s)', async (threads) => {
+    const intervals: IntervalMessage[] = [];
+    const run = await startRun({ case: getCase(server.url, STAGES), threads, onInterval: (i) => intervals.push(i) });
+    const summary = await run.done;
+    expect(summary.end).toBe('finished');
+    expect(server.served).toBe(1077);
+    expect(summary.started).toBe(1077);
+    expect(summary.requests.requests).toBe(1077);
+    expect(recordedRequests(intervals)).toBe(1077);
+    expect(summary.dropped).toBe(0);
+  });
+
+  it('merges the threads of each second into one interval, recording exactly what was served', async () => {
+    const intervals: IntervalMessage[] = [];
+    const stages: TestCaseStage[] = [{ pressure_mode: 0, operate_mode: 0, time: 2, issue_num: 5 }];
+    const run = await startRun({ case: getCase(server.url, stages), threads: 2, onInterval: (i) => intervals.push(i) });
+    const summary = await run.done;
+    expect(summary.requests.requests).toBe(server.served);
+    expect(recordedRequests(intervals)).toBe(server.served);
+    expect(server.served).toBeGreaterThan(100);
+    const seconds = intervals.map((i) => i.second);
+    expect(seconds).toEqual(seconds.map((_, k) => seconds[0] + k));
+    // 5 users split 3 + 2 over the threads, summed back in the merged interval.
+    expect(intervals.filter((i) => i.users > 0).every((i) => i.users === 5)).toBe(true);
+    expect(summary.maxUsers).toBe(5);
+  });
+
+  it('releases a rendezvous of 4 users when 2 users of each thread arrive', async () => {
+    const kase = getCase(server.url, [{ pressure_mode: 0, operate_mode: 1, count: 40, issue_num: 4 }]);
+    kase.contents = [{ data_type: 301, data: { users: 4, timeout: 8000 } }, ...kase.contents!];
+    const run = await startRun({ case: kase, threads: 2, onInterval: () => {} });
+    const summary = await run.done;
+    expect(server.served).toBe(40);
+    expect(summary.requests.requests).toBe(40);
+    // Released by arrivals, not by the 8 s timeout (10 rounds of it would take 80 s).
+    expect(summary.durationS).toBeLessThan(5);
+  });
+});
