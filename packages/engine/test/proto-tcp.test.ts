@@ -272,10 +272,12 @@ describe('TCP connect timeout', () => {
   let port = 0;
   const fillers: net.Socket[] = [];
   beforeAll(async () => {
-    // A listener that never accepts, with backlog 0: once its queue is full, further SYNs are dropped.
-    listener = spawn('python3', [
-      '-c',
-      'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
+    // A listener that never accepts (its event loop is blocked), with backlog 1: once its queue is
+    // full, further SYNs are dropped and a connect gets no answer.
+    listener = spawn(process.execPath, [
+      '-e',
+      "const s = require('net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {" +
+        ' console.log(s.address().port); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000); });',
     ]);
     port = await new Promise<number>((resolve, reject) => {
       listener!.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
