@@ -1,19 +1,14 @@
 /**
  * What the HTTP driver keeps per virtual user: one keep-alive connection per origin (an undici
  * Client with pipelining 1, so the connections in use are sized to the users), the user's cookie
- * jar, and one reusable response handler (the user has one request in flight at a time).
- *
- * Bytes are counted at the socket: the driver reads the connection socket's bytesWritten and
- * bytesRead before and after each exchange (one exchange at a time per connection). That is exactly
- * the request line, headers and body sent and the status line, headers and body (chunked framing
- * included) received. For HTTPS these are the same HTTP bytes, inside TLS: the handshake and TLS
- * record overhead are not counted.
+ * jar and its exchange (http-exchange.ts). Users sharing an abort signal are closed together by one
+ * listener on it (SignalGroups), not one listener per user.
  */
 import type { Socket } from 'node:net';
 import { Client, buildConnector } from 'undici';
-import type { Dispatcher } from 'undici';
 import type { UserSession } from './driver.js';
 import { CookieJar } from './http-cookies.js';
+import { Exchange, type ExchangeOwner } from './http-exchange.js';
 
 /** Builds (and caches) socket connectors by connect timeout. */
 export interface ConnectorSource {
@@ -30,6 +25,7 @@ export class UserConnection {
 
   constructor(origin: string, connectors: ConnectorSource) {
     const connect = (options: buildConnector.Options, callback: buildConnector.Callback) => {
+      // undici's connector returns the socket it creates (its typings say void)
       const connector = connectors.connector(this.connectTimeoutMs) as unknown as (
         o: buildConnector.Options,
         c: buildConnector.Callback,
@@ -40,145 +36,16 @@ export class UserConnection {
   }
 }
 
-/** The error a return timeout aborts a request with (classified as `timeout`). */
-export class ReturnTimeoutError extends Error {
-  override readonly name = 'ReturnTimeoutError';
-  readonly code: string;
-  constructor(ms: number, headersSeen: boolean) {
-    super(`no response data within return_timeout ${ms} ms`);
-    this.code = headersSeen ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
-  }
-}
-
-/**
- * The undici handler (raw dispatch API) of one user, reused for every request: it records the
- * status, the headers the driver needs (location, set-cookie, content-encoding), and the body only
- * when the response is kept. It also runs the return timeout: "no data on the connection within
- * return_timeout" from the moment the request is written, restarted by every piece of response.
- * One native timer per user, re-armed with refresh(), keeps it exact to the millisecond (undici's
- * own header/body timers tick at up to a second; they stay on as a backstop).
- */
-export class ResponseHandler implements Dispatcher.DispatchHandler {
-  status = 0;
-  statusText = '';
-  headersSeen = false;
-  error: Error | null = null;
-  keep = false;
-  rawHeaders: Buffer[] | null = null;
-  chunks: Buffer[] = [];
-  location: string | null = null;
-  setCookies: string[] | null = null;
-  contentEncoding: string | null = null;
-  private done: (() => void) | null = null;
-  private abort: ((err?: Error) => void) | null = null;
-  private timeoutMs = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private timerMs = 0;
-  private readonly onTimer = () => {
-    if (this.done === null || this.abort === null) return;
-    this.abort(new ReturnTimeoutError(this.timeoutMs, this.headersSeen));
-  };
-
-  /** Resets the state for a new request and returns the promise of its end. */
-  begin(keep: boolean, returnTimeoutMs: number): Promise<void> {
-    this.status = 0;
-    this.statusText = '';
-    this.headersSeen = false;
-    this.error = null;
-    this.keep = keep;
-    this.rawHeaders = null;
-    if (this.chunks.length > 0) this.chunks = [];
-    this.location = null;
-    this.setCookies = null;
-    this.contentEncoding = null;
-    this.abort = null;
-    this.timeoutMs = returnTimeoutMs;
-    return new Promise<void>((resolve) => {
-      this.done = resolve;
-    });
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.abort = abort;
-    if (this.timer !== null && this.timerMs === this.timeoutMs) this.timer.refresh();
-    else {
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timerMs = this.timeoutMs;
-      this.timer = setTimeout(this.onTimer, this.timeoutMs);
-      this.timer.unref();
-    }
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    this.timer?.refresh();
-    this.status = statusCode;
-    this.statusText = statusText;
-    this.headersSeen = true;
-    if (this.chunks.length > 0) this.chunks = [];
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i];
-      const len = name.length;
-      if (len === 8 && equalsIgnoreCase(name, 'location')) this.location = rawHeaders[i + 1].toString('utf8');
-      else if (len === 10 && equalsIgnoreCase(name, 'set-cookie')) {
-        (this.setCookies ??= []).push(rawHeaders[i + 1].toString('utf8'));
-      } else if (len === 16 && equalsIgnoreCase(name, 'content-encoding')) {
-        this.contentEncoding = rawHeaders[i + 1].toString('latin1').trim().toLowerCase();
-      }
-    }
-    if (this.keep) this.rawHeaders = rawHeaders;
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    this.timer?.refresh();
-    if (this.keep) this.chunks.push(chunk);
-    return true;
-  }
-
-  onComplete(): void {
-    this.finish();
-  }
-
-  onError(err: Error): void {
-    this.error = err;
-    this.finish();
-  }
-
-  /** Stops the timer (the user retires). */
-  dispose(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private finish(): void {
-    const done = this.done;
-    this.done = null;
-    this.abort = null;
-    done?.();
-  }
-}
-
-/** Compares an ASCII header name buffer with a lower-case name. */
-function equalsIgnoreCase(buf: Buffer, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    if ((buf[i] | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /** All HTTP state of one virtual user. */
-export class HttpUserState {
-  readonly connections = new Map<string, UserConnection>();
+export class HttpUserState implements ExchangeOwner {
   readonly jar = new CookieJar();
-  readonly handler = new ResponseHandler();
-  private readonly onAbort = () => void this.destroy();
+  readonly exchange: Exchange = new Exchange(this);
+  private readonly connections = new Map<string, UserConnection>();
 
   constructor(
-    private readonly session: UserSession,
+    readonly session: UserSession,
     private readonly connectors: ConnectorSource,
-  ) {
-    session.signal.addEventListener('abort', this.onAbort, { once: true });
-  }
+  ) {}
 
   /** The user's connection to `origin`, created on first use. */
   connection(origin: string): UserConnection {
@@ -190,12 +57,56 @@ export class HttpUserState {
     return connection;
   }
 
-  /** Closes every connection at once (in-flight requests end with an error). */
+  /** Closes every connection at once (an in-flight request ends with an error). */
   async destroy(): Promise<void> {
-    this.session.signal.removeEventListener('abort', this.onAbort);
-    this.handler.dispose();
+    this.exchange.dispose();
     const clients = [...this.connections.values()].map((c) => c.client);
     this.connections.clear();
     await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)));
+  }
+}
+
+/** The user states of each abort signal, with one abort listener per signal. */
+export class SignalGroups {
+  private readonly groups = new Map<AbortSignal, { members: Set<HttpUserState>; onAbort: () => void }>();
+
+  /** Adds a user; its connections are destroyed when its session's signal aborts. */
+  add(state: HttpUserState): void {
+    const signal = state.session.signal;
+    let group = this.groups.get(signal);
+    if (group === undefined) {
+      const members = new Set<HttpUserState>();
+      const onAbort = () => {
+        this.groups.delete(signal);
+        for (const member of members) void member.destroy();
+      };
+      group = { members, onAbort };
+      this.groups.set(signal, group);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    group.members.add(state);
+  }
+
+  /** Removes a user (it retired); the listener goes with the signal's last user. */
+  delete(state: HttpUserState): void {
+    const signal = state.session.signal;
+    const group = this.groups.get(signal);
+    if (group === undefined) return;
+    group.members.delete(state);
+    if (group.members.size === 0) {
+      signal.removeEventListener('abort', group.onAbort);
+      this.groups.delete(signal);
+    }
+  }
+
+  /** Removes and returns every user still registered. */
+  drain(): HttpUserState[] {
+    const states: HttpUserState[] = [];
+    for (const [signal, group] of this.groups) {
+      signal.removeEventListener('abort', group.onAbort);
+      states.push(...group.members);
+    }
+    this.groups.clear();
+    return states;
   }
 }

@@ -1,37 +1,53 @@
 /**
- * Abortable sleeps of one virtual user (think time, retry interval): one abort listener for the
- * user's whole life instead of one per sleep.
+ * Abortable sleeps of virtual users (think time, retry interval). Users sharing an abort signal are
+ * woken by one listener on it, not one listener per user.
  */
 
-/** Sleeps that end early when the user's signal aborts. */
+const sleepers = new WeakMap<AbortSignal, Set<Sleeper>>();
+
+function wakeAll(signal: AbortSignal): void {
+  const group = sleepers.get(signal);
+  sleepers.delete(signal);
+  if (group !== undefined) for (const sleeper of group) sleeper.wake();
+}
+
+/** The sleeps of one user. */
 export class Sleeper {
   private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private readonly onAbort = () => this.fire();
-  private readonly fire = () => {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  };
+  private resolve: (() => void) | undefined;
+  private readonly fire = () => this.wake();
 
   constructor(private readonly signal: AbortSignal) {
-    signal.addEventListener('abort', this.onAbort, { once: true });
+    let group = sleepers.get(signal);
+    if (group === undefined) {
+      group = new Set();
+      sleepers.set(signal, group);
+      signal.addEventListener('abort', () => wakeAll(signal), { once: true });
+    }
+    group.add(this);
   }
 
   /** Resolves after `ms` milliseconds, or at once when the signal has aborted. */
   sleep(ms: number): Promise<void> {
     if (this.signal.aborted || ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.wake = resolve;
+      this.resolve = resolve;
       this.timer = setTimeout(this.fire, ms);
     });
   }
 
-  /** Removes the abort listener (the user retires). */
+  /** Ends the current sleep now. */
+  wake(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const resolve = this.resolve;
+    this.resolve = undefined;
+    resolve?.();
+  }
+
+  /** Leaves the signal's group (the user retires). */
   dispose(): void {
-    this.signal.removeEventListener('abort', this.onAbort);
-    this.fire();
+    sleepers.get(this.signal)?.delete(this);
+    this.wake();
   }
 }

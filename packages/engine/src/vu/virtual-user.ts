@@ -12,7 +12,7 @@ import { checkpointFailure } from '../compile/checkpoint.js';
 import { runAssignments } from '../compile/data-instruction.js';
 import { applyExtractions } from '../compile/extraction.js';
 import type { GlobalVariables } from '../compile/global-variables.js';
-import type { ConditionNode, PacketStep, Plan, PlanNode, RequestNode } from '../compile/plan.js';
+import type { ConditionNode, PacketStep, Plan, PlanNode } from '../compile/plan.js';
 import { ResponseView } from './response-view.js';
 import { UserVariables } from './scope.js';
 import { Sleeper } from './sleeper.js';
@@ -102,9 +102,34 @@ export class PlanUser implements VirtualUser {
       if (signal.aborted) return;
       const node = nodes[i];
       switch (node.kind) {
-        case 'request':
-          await this.runCard(node);
+        case 'request': {
+          // a request card: packets in order; a think time paces from the start of the previous packet
+          const steps = node.steps;
+          let lastStart = -1;
+          for (let k = 0; k < steps.length; k++) {
+            if (signal.aborted) return;
+            const step = steps[k];
+            if (step.kind === 'think') {
+              const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
+              if (step.ms > elapsed) await this.sleeper.sleep(step.ms - elapsed);
+              continue;
+            }
+            lastStart = performance.now();
+            if (step.retryTimes > 0) {
+              await this.runRetried(step);
+              continue;
+            }
+            const session = this.session;
+            session.keepResponse = step.needsResponse || this.onDebug !== undefined;
+            this.requests++;
+            const result = await step.request.execute(session, this.vars);
+            if (signal.aborted) return;
+            this.judge(step, result);
+            this.onDebug?.(step.card.key, result);
+            this.record(step, result);
+          }
           break;
+        }
         case 'data':
           runAssignments(node.assignments, this.vars);
           break;
@@ -141,25 +166,8 @@ export class PlanUser implements VirtualUser {
     return !any;
   }
 
-  /** A request card: packets in order; a think time paces from the start of the previous packet. */
-  private async runCard(node: RequestNode): Promise<void> {
-    let lastStart = -1;
-    const steps = node.steps;
-    for (let i = 0; i < steps.length; i++) {
-      if (this.session.signal.aborted) return;
-      const step = steps[i];
-      if (step.kind === 'think') {
-        const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
-        if (step.ms > elapsed) await this.sleeper.sleep(step.ms - elapsed);
-      } else {
-        lastStart = performance.now();
-        await this.runPacket(step);
-      }
-    }
-  }
-
   /** One packet with its retries; only the last attempt is recorded. */
-  private async runPacket(step: PacketStep): Promise<void> {
+  private async runRetried(step: PacketStep): Promise<void> {
     const session = this.session;
     session.keepResponse = step.needsResponse || this.onDebug !== undefined;
     this.requests++;

@@ -1,0 +1,309 @@
+/**
+ * One user's HTTP exchange engine: the undici handler (raw dispatch API) reused for every request of
+ * the user, driven by callbacks from dispatch to the last byte, redirects included, with a single
+ * promise per request. It keeps the status, the headers it needs (location, set-cookie,
+ * content-encoding) and the body only when the response is kept.
+ *
+ * Return timeout: "no data on the connection within return_timeout", from the moment the request is
+ * written, restarted by every piece of response. One native timer per user, re-armed with refresh(),
+ * keeps it exact to the millisecond (undici's own header/body timers tick at up to a second and are
+ * turned off).
+ *
+ * Bytes are counted at the socket: the connection socket's bytesWritten and bytesRead before and
+ * after each exchange (one at a time per connection), which is exactly the request line, headers and
+ * body sent and the status line, headers and body (chunked framing included) received. For HTTPS
+ * these are the same HTTP bytes, inside TLS: the handshake and TLS record overhead are not counted.
+ */
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { RequestResult } from './driver.js';
+import type { CookieJar } from './http-cookies.js';
+import { buildResult, headerRecord, type ResponseState } from './http-result.js';
+import type { UserConnection } from './http-session.js';
+
+const MAX_REDIRECTS = 5;
+
+/** Where one request goes. */
+export interface Target {
+  readonly origin: string;
+  readonly path: string;
+  readonly href: string;
+  readonly hostname: string;
+  readonly pathname: string;
+  readonly secure: boolean;
+}
+
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
+
+/** Parses an http(s) URL (`defaultScheme` when it has none), or undefined. */
+export function parseTarget(text: string, defaultScheme: string): Target | undefined {
+  let url: URL;
+  try {
+    url = new URL(SCHEME.test(text) ? text : `${defaultScheme}://${text}`);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return {
+    origin: url.origin,
+    path: url.pathname + url.search,
+    href: url.href,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    pathname: url.pathname,
+    secure: url.protocol === 'https:',
+  };
+}
+
+/** What an exchange needs from a prepared packet. */
+export interface HttpPlan {
+  readonly connectTimeoutMs: number;
+  readonly returnTimeoutMs: number;
+  readonly followRedirects: boolean;
+  readonly autoCookies: boolean;
+  /** Index of the case's own Cookie header among the header pairs, or -1. */
+  readonly cookieIndex: number;
+}
+
+/** The user's side an exchange works with. */
+export interface ExchangeOwner {
+  readonly jar: CookieJar;
+  connection(origin: string): UserConnection;
+}
+
+/** Returns `headers` with the jar's `cookie` added (a copy; `headers` may be shared). */
+function withCookie(headers: readonly string[], cookieIndex: number, cookie: string): string[] {
+  const out = headers.slice();
+  if (cookieIndex >= 0) {
+    const at = cookieIndex * 2 + 1;
+    out[at] = out[at] === '' ? cookie : `${out[at]}; ${cookie}`;
+  } else out.push('cookie', cookie);
+  return out;
+}
+
+function equalsIgnoreCase(buf: Buffer, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((buf[i] | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The handler and redirect loop of one user (one request in flight at a time). */
+export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
+  status = 0;
+  statusText = '';
+  headersSeen = false;
+  error: Error | null = null;
+  rawHeaders: Buffer[] | null = null;
+  chunks: Buffer[] = [];
+  contentEncoding: string | null = null;
+  private location: string | null = null;
+  private setCookies: string[] | null = null;
+
+  private plan: HttpPlan | null = null;
+  private keep = false;
+  private debug = false;
+  private start = 0;
+  private target: Target | null = null;
+  private method = 'GET';
+  private body: string | null = null;
+  private baseHeaders: readonly string[] = [];
+  private sentHeaders: readonly string[] = [];
+  private hop = 0;
+  private sent = 0;
+  private received = 0;
+  private connection: UserConnection | null = null;
+  private socket: Socket | null = null;
+  private written = 0;
+  private read = 0;
+  private resolve: ((result: RequestResult) => void) | null = null;
+
+  private abort: ((err?: Error) => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
+  private readonly onTimer = () => {
+    const plan = this.plan;
+    if (this.resolve === null || this.abort === null || plan === null) return;
+    this.abort(new ReturnTimeoutError(plan.returnTimeoutMs, this.headersSeen));
+  };
+
+  constructor(private readonly owner: ExchangeOwner) {}
+
+  /** Sends a request (following redirects) and resolves with its result; never rejects. */
+  run(
+    plan: HttpPlan,
+    target: Target,
+    method: string,
+    headers: readonly string[],
+    body: string | null,
+    keep: boolean,
+    debug: boolean,
+  ): Promise<RequestResult> {
+    this.plan = plan;
+    this.target = target;
+    this.method = method;
+    this.baseHeaders = headers;
+    this.body = body;
+    this.keep = keep;
+    this.debug = debug;
+    this.hop = 0;
+    this.sent = 0;
+    this.received = 0;
+    this.start = performance.now();
+    const promise = new Promise<RequestResult>((resolve) => {
+      this.resolve = resolve;
+    });
+    this.send();
+    return promise;
+  }
+
+  private send(): void {
+    const plan = this.plan as HttpPlan;
+    const target = this.target as Target;
+    this.status = 0;
+    this.statusText = '';
+    this.headersSeen = false;
+    this.error = null;
+    this.rawHeaders = null;
+    if (this.chunks.length > 0) this.chunks = [];
+    this.contentEncoding = null;
+    this.location = null;
+    this.setCookies = null;
+    this.abort = null;
+    const connection = this.owner.connection(target.origin);
+    connection.connectTimeoutMs = plan.connectTimeoutMs;
+    this.connection = connection;
+    const socket = connection.socket;
+    this.socket = socket;
+    this.written = socket === null ? 0 : socket.bytesWritten;
+    this.read = socket === null ? 0 : socket.bytesRead;
+    const cookie = plan.autoCookies ? this.owner.jar.header(target) : undefined;
+    this.sentHeaders = cookie === undefined ? this.baseHeaders : withCookie(this.baseHeaders, plan.cookieIndex, cookie);
+    connection.client.dispatch(
+      {
+        path: target.path,
+        method: this.method,
+        headers: this.sentHeaders as string[],
+        body: this.body,
+        // the exchange's own timer (onConnect) replaces undici's coarse header/body timers
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      },
+      this,
+    );
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    const ms = (this.plan as HttpPlan).returnTimeoutMs;
+    if (this.timer !== null && this.timerMs === ms) this.timer.refresh();
+    else {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timerMs = ms;
+      this.timer = setTimeout(this.onTimer, ms);
+      this.timer.unref();
+    }
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    this.timer?.refresh();
+    this.status = statusCode;
+    this.statusText = statusText;
+    this.headersSeen = true;
+    if (this.chunks.length > 0) this.chunks = [];
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i];
+      const len = name.length;
+      if (len === 8 && equalsIgnoreCase(name, 'location')) this.location = rawHeaders[i + 1].toString('utf8');
+      else if (len === 10 && equalsIgnoreCase(name, 'set-cookie')) {
+        (this.setCookies ??= []).push(rawHeaders[i + 1].toString('utf8'));
+      } else if (len === 16 && equalsIgnoreCase(name, 'content-encoding')) {
+        this.contentEncoding = rawHeaders[i + 1].toString('latin1').trim().toLowerCase();
+      }
+    }
+    if (this.keep) this.rawHeaders = rawHeaders;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.timer?.refresh();
+    if (this.keep) this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.settle();
+  }
+
+  onError(err: Error): void {
+    this.error = err;
+    this.settle();
+  }
+
+  /** Stops the timer (the user retires). */
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One response (or failure) is in: count its bytes, then follow a redirect or finish. */
+  private settle(): void {
+    if (this.resolve === null) return;
+    this.abort = null;
+    const now = (this.connection as UserConnection).socket;
+    if (now !== null) {
+      this.sent += now === this.socket ? now.bytesWritten - this.written : now.bytesWritten;
+      this.received += now === this.socket ? now.bytesRead - this.read : now.bytesRead;
+    }
+    if (this.error === null && this.followRedirect()) return this.send();
+    this.finish();
+  }
+
+  /** Stores cookies; when the response is a redirect to follow, moves to its target and returns true. */
+  private followRedirect(): boolean {
+    const plan = this.plan as HttpPlan;
+    const target = this.target as Target;
+    if (plan.autoCookies && this.setCookies !== null) {
+      for (let i = 0; i < this.setCookies.length; i++) this.owner.jar.store(this.setCookies[i], target);
+    }
+    const status = this.status;
+    if (!plan.followRedirects || this.location === null || this.hop >= MAX_REDIRECTS) return false;
+    if (status !== 301 && status !== 302 && status !== 303 && status !== 307 && status !== 308) return false;
+    let next: Target | undefined;
+    try {
+      next = parseTarget(new URL(this.location, target.href).href, 'http');
+    } catch {
+      next = undefined;
+    }
+    if (next === undefined) return false;
+    this.hop++;
+    this.target = next;
+    if (status === 303 || ((status === 301 || status === 302) && this.method === 'POST')) {
+      if (this.method !== 'HEAD') this.method = 'GET';
+      this.body = null;
+    }
+    return true;
+  }
+
+  private finish(): void {
+    const responseTimeUs = Math.round((performance.now() - this.start) * 1000);
+    const result = buildResult(this, this.keep, responseTimeUs, this.sent, this.received, (this.target as Target).href);
+    if (this.debug) {
+      result.requestHeaders = headerRecord(this.sentHeaders);
+      if (this.body !== null) result.requestBody = this.body;
+    }
+    if (this.keep) this.chunks = [];
+    this.rawHeaders = null;
+    const resolve = this.resolve as (result: RequestResult) => void;
+    this.resolve = null;
+    resolve(result);
+  }
+}
+
+/** The error a return timeout aborts a request with (classified as `timeout`). */
+export class ReturnTimeoutError extends Error {
+  override readonly name = 'ReturnTimeoutError';
+  readonly code: string;
+  constructor(ms: number, headersSeen: boolean) {
+    super(`no response data within return_timeout ${ms} ms`);
+    this.code = headersSeen ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
+  }
+}
