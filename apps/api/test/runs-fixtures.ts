@@ -2,10 +2,13 @@
  * Fixtures of the runs tests: projects, tasks and cases made through the HTTP API, start and stop
  * calls, polling a task's run_status, and reads of the intervals the workers wrote.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { CaseInfoDetail } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import type { TestClient } from './helpers.js';
+import { cleanEnv, REPO_ROOT } from './processes.js';
 
 export { httpCase, startTarget, tpsStage, usersStage, type CountingTarget } from '../../../packages/runner/test/helpers.js';
 
@@ -114,4 +117,63 @@ export async function settled(read: () => number, quietMs = 500, timeoutMs = 5_0
     }
   }
   return last;
+}
+
+/** A separate worker process (`apps/worker/src/main.ts` through tsx). */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Its id in `workers`. */
+  id: string;
+  output(): string;
+  /** Ends it with `signal` and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+const WORKER_MAIN = fileURLToPath(new URL('../../worker/src/main.ts', import.meta.url));
+
+/** Starts a worker on `databaseUrl` with `threads` engine threads; resolves once it has joined. */
+export function startWorkerProcess(databaseUrl: string, threads = 1, timeoutMs = 30_000): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+    cwd: REPO_ROOT,
+    env: cleanEnv({ DATABASE_URL: databaseUrl, PERFTEST_WORKER_THREADS: String(threads), LOG_LEVEL: 'warn' }),
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not join in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = (): void => {
+      const match = /perftest worker (\S+) joined/.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolve({
+        child,
+        id: match[1],
+        output: () => out,
+        kill: async (signal) => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          await exited;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited before joining:\n${out}`));
+    });
+  });
+}
+
+/** Seconds from the first to the last interval second of a case run that have no row. */
+export async function missingSeconds(db: Database, caseRunId: number): Promise<number[]> {
+  const rows = await db.query<{ second: number }>('select distinct second from intervals where case_run_id = $1 order by second', [caseRunId]);
+  const seconds = rows.map((r) => Number(r.second));
+  const missing: number[] = [];
+  for (let s = seconds[0]; s <= seconds[seconds.length - 1]; s++) if (!seconds.includes(s)) missing.push(s);
+  return missing;
 }

@@ -1,0 +1,112 @@
+/**
+ * Workers dying mid-run (Postgres, separate processes, kill -9): with a live worker left it takes the
+ * dead one's share over after the 10 s heartbeat delay and the run ends normally with every second
+ * covered; with none left the run ends in 3 within 15 s and keeps the data written so far.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStatus } from '@perftest/model';
+import { freshDatabase, TEST_AK, TEST_SK, TestClient } from './helpers.js';
+import { startServer, type ServerProcess } from './processes.js';
+import {
+  createTask,
+  httpCase,
+  missingSeconds,
+  recordedRequests,
+  settled,
+  startTarget,
+  startTask,
+  startWorkerProcess,
+  usersStage,
+  waitForRunStatus,
+  type CountingTarget,
+  type WorkerProcess,
+} from './runs-fixtures.js';
+
+const postgres = process.env.DATABASE_URL ? describe : describe.skip;
+if (!process.env.DATABASE_URL) {
+  console.warn('runs-failover: skipped (set DATABASE_URL=postgres://... to kill separate workers on Postgres)');
+}
+
+postgres('worker failover on Postgres (kill -9)', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let api: ServerProcess;
+  let client: TestClient;
+  let workers: WorkerProcess[] = [];
+  let target: CountingTarget;
+
+  beforeAll(async () => {
+    fresh = await freshDatabase('postgres');
+    target = await startTarget();
+    api = await startServer({
+      DATABASE_URL: fresh.url as string,
+      PERFTEST_WORKERS: '0',
+      PERFTEST_AK: TEST_AK,
+      PERFTEST_SK: TEST_SK,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    client = new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
+    workers = await Promise.all([startWorkerProcess(fresh.url as string), startWorkerProcess(fresh.url as string)]);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    await api?.stop();
+    await target?.close();
+    await fresh?.drop();
+  });
+
+  it('gives the share of a killed worker to the other one; the run ends 2 with every second covered', async () => {
+    const { suiteId, taskId } = await createTask(client, [httpCase('f', `${target.url}/f`, [usersStage(4, 16)], 50)], false);
+    const before = target.count;
+    const taskRunId = await startTask(client, suiteId, taskId);
+    expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
+    while (target.count - before < 40) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 2_000)); // both workers have written intervals
+    const [victim, survivor] = workers;
+    await victim.kill('SIGKILL');
+    workers = [survivor];
+
+    const end = await waitForRunStatus(client, taskId, [2, 3, 4], 30_000);
+    expect(end.status).toBe(RunStatus.Finished);
+    const [caseRun] = await fresh.db.query<{ id: number }>('select id from case_runs where task_run_id = $1', [taskRunId]);
+    const shares = await fresh.db.query<{ share_index: number; worker_id: string; status: string }>(
+      'select share_index, worker_id, status from case_run_shares where case_run_id = $1 order by share_index',
+      [caseRun.id],
+    );
+    expect(shares).toHaveLength(2);
+    expect(shares.every((s) => s.worker_id === survivor.id && s.status === 'done')).toBe(true);
+
+    // Rows of the dead worker are kept; the survivor wrote the taken-over share after the takeover.
+    const rows = await fresh.db.query<{ share_index: number; worker_id: string; n: number }>(
+      `select share_index, worker_id, sum((c.value->>'requests')::bigint)::int as n
+         from intervals i, jsonb_each(i.data->'cards') as c where i.case_run_id = $1 group by share_index, worker_id`,
+      [caseRun.id],
+    );
+    const taken = shares.find((s) => rows.some((r) => r.share_index === s.share_index && r.worker_id === victim.id))!;
+    expect(rows.find((r) => r.share_index === taken.share_index && r.worker_id === victim.id)!.n).toBeGreaterThan(0);
+    expect(rows.find((r) => r.share_index === taken.share_index && r.worker_id === survivor.id)!.n).toBeGreaterThan(0);
+    expect(await missingSeconds(fresh.db, caseRun.id)).toEqual([]);
+
+    // Whatever the dead worker had not written yet is lost; nothing is counted twice.
+    const answered = (await settled(() => target.count)) - before;
+    expect(await recordedRequests(fresh.db, taskRunId)).toBeLessThanOrEqual(answered);
+  });
+
+  it('ends the run in 3 within 15 s when its only worker is killed, keeping the data written so far', async () => {
+    expect(workers).toHaveLength(1);
+    const { suiteId, taskId } = await createTask(client, [httpCase('k', `${target.url}/k`, [usersStage(2, 60)], 50)], false);
+    const before = target.count;
+    const taskRunId = await startTask(client, suiteId, taskId);
+    expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
+    while (target.count - before < 20) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1_200)); // at least one interval flushed
+    await workers[0].kill('SIGKILL');
+    workers = [];
+
+    const end = await waitForRunStatus(client, taskId, [2, 3, 4], 15_000);
+    expect(end.status).toBe(RunStatus.Aborted);
+    const [run] = await fresh.db.query<{ reason: string }>('select reason from task_runs where id = $1', [taskRunId]);
+    expect(run.reason).toContain('no worker');
+    expect(await recordedRequests(fresh.db, taskRunId)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Runs on Postgres with separate processes: the API (PERFTEST_WORKERS=0, dispatch only) and two
+ * `apps/worker` processes. The intervals agree with the target's own count exactly, both workers
+ * carry load, and a run survives a restart of the API in the middle.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStatus } from '@perftest/model';
+import { freshDatabase, TEST_AK, TEST_SK, TestClient } from './helpers.js';
+import { startServer, type ServerProcess } from './processes.js';
+import {
+  createTask,
+  httpCase,
+  missingSeconds,
+  recordedRequests,
+  requestsByWorker,
+  startTarget,
+  startTask,
+  startWorkerProcess,
+  tpsStage,
+  usersStage,
+  waitForRunStatus,
+  type CountingTarget,
+  type WorkerProcess,
+} from './runs-fixtures.js';
+
+const postgres = process.env.DATABASE_URL ? describe : describe.skip;
+if (!process.env.DATABASE_URL) {
+  console.warn('runs-workers: skipped (set DATABASE_URL=postgres://... to run the API and separate workers on Postgres)');
+}
+
+postgres('runs on Postgres with an API process and two worker processes', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let api: ServerProcess;
+  let client: TestClient;
+  let workers: WorkerProcess[] = [];
+  let target: CountingTarget;
+
+  const apiEnv = (): Record<string, string> => ({
+    DATABASE_URL: fresh.url as string,
+    PERFTEST_WORKERS: '0',
+    PERFTEST_AK: TEST_AK,
+    PERFTEST_SK: TEST_SK,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+  });
+  const startApi = async (): Promise<void> => {
+    api = await startServer(apiEnv());
+    client = new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
+  };
+
+  beforeAll(async () => {
+    fresh = await freshDatabase('postgres');
+    target = await startTarget();
+    await startApi();
+    workers = await Promise.all([startWorkerProcess(fresh.url as string), startWorkerProcess(fresh.url as string)]);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    await api?.stop();
+    await target?.close();
+    await fresh?.drop();
+  });
+
+  it('runs a serial and a parallel task with several cases and stages: target count == recorded, both workers loaded', async () => {
+    const serial = await createTask(
+      client,
+      [httpCase('s1', `${target.url}/s1`, [usersStage(2, 1), usersStage(4, 1)]), httpCase('s2', `${target.url}/s2`, [tpsStage(50, 2, 10)], 0)],
+      false,
+    );
+    const parallel = await createTask(
+      client,
+      [httpCase('p1', `${target.url}/p1`, [usersStage(3, 1), usersStage(5, 1)]), httpCase('p2', `${target.url}/p2`, [tpsStage(40, 2, 10)], 0)],
+      true,
+      serial.suiteId,
+    );
+    const before = target.count;
+    const serialRun = await startTask(client, serial.suiteId, serial.taskId);
+    const parallelRun = await startTask(client, parallel.suiteId, parallel.taskId);
+    expect((await waitForRunStatus(client, serial.taskId, [2, 3, 4], 20_000)).status).toBe(RunStatus.Finished);
+    expect((await waitForRunStatus(client, parallel.taskId, [2, 3, 4], 20_000)).status).toBe(RunStatus.Finished);
+
+    const recorded = (await recordedRequests(fresh.db, serialRun)) + (await recordedRequests(fresh.db, parallelRun));
+    expect(recorded).toBe(target.count - before);
+    expect(recorded).toBeGreaterThan(200);
+    for (const run of [serialRun, parallelRun]) {
+      const byWorker = await requestsByWorker(fresh.db, run);
+      expect([...byWorker.keys()].sort()).toEqual(workers.map((w) => w.id).sort());
+      for (const n of byWorker.values()) expect(n).toBeGreaterThan(10);
+    }
+  });
+
+  it('finishes a run whose API is killed and restarted in the middle, with complete intervals', async () => {
+    const { suiteId, taskId } = await createTask(client, [httpCase('r', `${target.url}/r`, [usersStage(3, 5)], 50)], false);
+    const before = target.count;
+    const taskRunId = await startTask(client, suiteId, taskId);
+    expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
+    await new Promise((r) => setTimeout(r, 1_000));
+    api.child.kill('SIGKILL');
+    await new Promise((resolve) => api.child.once('exit', resolve));
+    await startApi();
+
+    expect((await waitForRunStatus(client, taskId, [2, 3, 4], 20_000)).status).toBe(RunStatus.Finished);
+    expect(await recordedRequests(fresh.db, taskRunId)).toBe(target.count - before);
+    const [caseRun] = await fresh.db.query<{ id: number }>('select id from case_runs where task_run_id = $1', [taskRunId]);
+    expect(await missingSeconds(fresh.db, caseRun.id)).toEqual([]);
+    const [{ seconds }] = await fresh.db.query<{ seconds: number }>('select count(distinct second)::int as seconds from intervals where case_run_id = $1', [
+      caseRun.id,
+    ]);
+    expect(seconds).toBeGreaterThanOrEqual(5);
+  });
+});

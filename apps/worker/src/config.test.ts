@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig, WorkerConfigError } from './config.js';
+
+describe('worker configuration', () => {
+  it('requires DATABASE_URL and names it', () => {
+    expect(() => loadWorkerConfig({})).toThrow(WorkerConfigError);
+    expect(() => loadWorkerConfig({})).toThrow(/DATABASE_URL is required/);
+    expect(() => loadWorkerConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres/);
+  });
+
+  it('reads threads and log level, with defaults', () => {
+    const config = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: '3', LOG_LEVEL: 'debug' });
+    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, logLevel: 'debug' });
+    const defaults = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db' });
+    expect(defaults.threads).toBeGreaterThanOrEqual(1);
+    expect(defaults.logLevel).toBe('info');
+  });
+
+  it('refuses bad threads and log levels with the variable named', () => {
+    for (const bad of ['0', '-1', '1.5', 'x', '2000']) {
+      expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: bad })).toThrow(/PERFTEST_WORKER_THREADS/);
+    }
+    expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The worker's configuration, read once from the environment at start-up and validated; nothing else
+ * in the worker reads process.env. A bad value stops start-up with a message naming the variable.
+ */
+import { availableParallelism } from 'node:os';
+import type { LogLevelName } from '@perftest/runner';
+
+/** Validated configuration. */
+export interface WorkerConfig {
+  /** The Postgres database the API uses (a separate worker cannot share the API's PGlite). */
+  databaseUrl: string;
+  /** Engine threads each share runs on (default: one per core). */
+  threads: number;
+  logLevel: LogLevelName;
+}
+
+/** A configuration error; its message names the variable. */
+export class WorkerConfigError extends Error {
+  override readonly name = 'WorkerConfigError';
+}
+
+const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and validates the configuration from `env` (process.env by default). */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const databaseUrl = env.DATABASE_URL ?? '';
+  if (databaseUrl === '') {
+    throw new WorkerConfigError(
+      'DATABASE_URL is required: a separate worker joins the API through its Postgres database (the embedded PGlite server runs its own in-process worker)',
+    );
+  }
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new WorkerConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const rawThreads = env.PERFTEST_WORKER_THREADS ?? '';
+  let threads = availableParallelism();
+  if (rawThreads !== '') {
+    threads = Number(rawThreads);
+    if (!/^\d+$/.test(rawThreads.trim()) || threads < 1 || threads > 1024) {
+      throw new WorkerConfigError(`PERFTEST_WORKER_THREADS must be an integer from 1 to 1024, got "${rawThreads}"`);
+    }
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevelName;
+  if (!LOG_LEVELS.includes(logLevel)) throw new WorkerConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  return { databaseUrl, threads, logLevel };
+}

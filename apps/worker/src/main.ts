@@ -1,0 +1,44 @@
+/**
+ * A load-generating worker process: connects to the API's Postgres database (DATABASE_URL), registers
+ * with a heartbeat, claims its shares of runs and runs them on PERFTEST_WORKER_THREADS engine threads,
+ * writing one interval per second per share. SIGINT/SIGTERM leave cleanly (running shares go to the
+ * live workers at once); a worker killed outright is declared dead after 10 s without heartbeat.
+ */
+import { consoleLog, RunWorker } from '@perftest/runner';
+import { openDatabase } from '@perftest/store';
+import { loadWorkerConfig, WorkerConfigError } from './config.js';
+
+/** Connections of the worker's pool (claims, heartbeats, interval inserts; LISTEN has its own). */
+const POOL_SIZE = 4;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadWorkerConfig();
+  } catch (err) {
+    if (err instanceof WorkerConfigError) {
+      process.stderr.write(`perftest worker: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = consoleLog(config.logLevel, 'worker');
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: POOL_SIZE });
+  const worker = new RunWorker({ db, threads: config.threads, log });
+  await worker.start();
+  process.stdout.write(`perftest worker ${worker.id} joined with ${config.threads} thread(s)\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping', { signal });
+    await worker.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+void main();
