@@ -4,6 +4,8 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
@@ -16,8 +18,10 @@ import { headers, outcomes, prepareOk, problemsOf, testSession, testVars } from 
 let broker: Aedes;
 let tcpServer: net.Server;
 let httpServer: http.Server;
+let tlsServer: tls.Server;
 let mqttUrl = '';
 let wsUrl = '';
+let mqttsUrl = '';
 /** PUBLISH packets that clients sent, by topic. */
 const published = new Map<string, PublishPacket[]>();
 const subscribeListeners: ((topic: string, client: Client) => void)[] = [];
@@ -49,6 +53,13 @@ beforeAll(async () => {
   tcpServer = net.createServer(broker.handle);
   await new Promise<void>((resolve) => tcpServer.listen(0, '127.0.0.1', resolve));
   mqttUrl = `mqtt://127.0.0.1:${(tcpServer.address() as net.AddressInfo).port}`;
+  const fixtures = new URL('./fixtures/', import.meta.url);
+  tlsServer = tls.createServer(
+    { key: readFileSync(new URL('proto-tls-key.pem', fixtures)), cert: readFileSync(new URL('proto-tls-cert.pem', fixtures)) },
+    broker.handle,
+  );
+  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+  mqttsUrl = `mqtts://127.0.0.1:${(tlsServer.address() as net.AddressInfo).port}`;
   httpServer = http.createServer();
   const wss = new WebSocketServer({ server: httpServer });
   wss.on('connection', (socket, request) => broker.handle(createWebSocketStream(socket), request));
@@ -59,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => broker.close(() => resolve()));
   tcpServer.close();
+  tlsServer.close();
   httpServer.close();
 });
 
@@ -183,6 +195,18 @@ describe('MQTT driver on aedes', () => {
     );
     expect(result.outcome).toBe('success');
     await expect.poll(() => published.get('bin')?.[0].payload).toEqual(Buffer.from([0, 255, 127]));
+    await driver.closeSession!(session);
+  });
+
+  it('works over TLS (mqtts://), verifying the certificate per tlsVerify', async () => {
+    const strict = await prepareOk(driver, { ...mqttPacket('CONNECT'), url: mqttsUrl }).execute(testSession(), testVars());
+    expect(strict.outcome).toBe('othersFailed');
+    expect(strict.error).toMatch(/certificate/i);
+    const session = testSession();
+    const publish = prepareOk(driver, { ...mqttPacket('PUBLISH', { topic: 'secure', qos: '2' }, { body: 'tls' }), url: mqttsUrl }, { tlsVerify: false });
+    const result = await publish.execute(session, testVars());
+    expect(result.outcome).toBe('success');
+    await expect.poll(() => published.get('secure')?.map((p) => p.payload.toString())).toEqual(['tls']);
     await driver.closeSession!(session);
   });
 
