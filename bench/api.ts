@@ -1,15 +1,18 @@
 /**
- * bench:api — latency and throughput of the REST API itself. The server runs in this process on a
- * fresh database (PGlite in a temporary data directory; also Postgres when DATABASE_URL is set, in a
- * fresh database created and dropped there), with a project and a task created up front. autocannon
- * (programmatic, in this same process) then drives each variant:
+ * bench:api — latency and throughput of the REST API itself. The server runs in this process, in a
+ * worker thread of its own (its event loop is not shared with the load generator), on a fresh
+ * database: PGlite in a temporary data directory, and also Postgres when DATABASE_URL is set (a fresh
+ * database created and dropped there). A project and a task are created up front; autocannon
+ * (programmatic, on the main thread) then drives each variant:
  *
  *   GET  /v1/{p}/tasks/{id}     AK/SK-signed per request (autocannon setupRequest), and with a token
  *   POST /v1/{p}/test-suites    AK/SK-signed per request, a new name each time
  *
  * each at a fixed --rate (autocannon overallRate) and at the maximum rate, over --connections
  * keep-alive connections for --seconds. Latencies are recorded per response from autocannon's
- * 'response' event (sub-millisecond; autocannon's own histogram keeps whole milliseconds).
+ * 'response' event (sub-millisecond; autocannon's own histogram keeps whole milliseconds). "server
+ * µs/req" is the time the server thread's event loop was busy per request (its event-loop
+ * utilisation), "process µs/req" the CPU time of the whole process (server, database, client).
  *
  *   pnpm bench:api [--seconds 10] [--rate 500] [--connections 10] [--only pglite|postgres]
  *
@@ -23,7 +26,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openDatabase, type Database } from '../packages/store/src/index.js';
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { openDatabase } from '../packages/store/src/index.js';
 import { bootstrapAdmin } from '../apps/api/src/auth/accounts.js';
 import { signRequest } from '../apps/api/src/auth/signer.js';
 import { buildServer } from '../apps/api/src/server.js';
@@ -82,8 +87,17 @@ interface Row {
   reqPerSec: number;
   total: number;
   failed: number;
-  /** CPU time of this process (server and client together) per request, in microseconds. */
+  /** CPU time of this process (server, database and client together) per request, in microseconds. */
   cpuUs: number;
+  /** Busy time of the server thread's event loop per request, in microseconds. */
+  serverUs: number;
+}
+
+/** The server thread as the load generator sees it. */
+interface ServerHandle {
+  host: string;
+  /** Event-loop utilisation of the server thread (since `since` when given). */
+  elu(since?: EventLoopUtilization): EventLoopUtilization;
 }
 
 /** The value at quantile q of sorted values. */
@@ -97,16 +111,18 @@ function signed(method: string, path: string, host: string, body: string | undef
 }
 
 /** Runs autocannon once and summarises what it measured. */
-function measure(url: string, request: AutocannonRequest, rate: number | undefined, seconds: number): Promise<Omit<Row, 'backend' | 'variant' | 'rate'>> {
+function measure(server: ServerHandle, request: AutocannonRequest, rate: number | undefined, seconds: number): Promise<Omit<Row, 'backend' | 'variant' | 'rate'>> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     let failed = 0;
     const cpu = process.cpuUsage();
+    const elu = server.elu();
     const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: seconds, requests: [request], ...(rate ? { overallRate: rate } : {}) },
+      { url: `http://${server.host}`, connections: CONNECTIONS, duration: seconds, requests: [request], ...(rate ? { overallRate: rate } : {}) },
       (err, result) => {
         if (err) return reject(err);
         const used = process.cpuUsage(cpu);
+        const busy = server.elu(elu);
         const sorted = Float64Array.from(latencies).sort();
         resolve({
           p50: quantile(sorted, 0.5),
@@ -116,6 +132,7 @@ function measure(url: string, request: AutocannonRequest, rate: number | undefin
           total: result.requests.total,
           failed: failed + result.errors + result.timeouts,
           cpuUs: (used.user + used.system) / Math.max(1, result.requests.total),
+          serverUs: (busy.active * 1000) / Math.max(1, result.requests.total),
         });
       },
     );
@@ -132,14 +149,11 @@ async function post(base: string, path: string, body: unknown, headers: Record<s
   return res;
 }
 
-/** Starts the server on `db`, seeds it, and measures every variant. */
-async function benchBackend(backend: string, db: Database): Promise<Row[]> {
-  await bootstrapAdmin(db, { accessKey: AK, secretKey: SK, password: PASSWORD });
-  const app = await buildServer({ db, logLevel: 'warn' });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const host = `127.0.0.1:${(app.server.address() as { port: number }).port}`;
+/** Seeds the server and measures every variant. */
+async function benchBackend(backend: string, server: ServerHandle): Promise<Row[]> {
+  const host = server.host;
   const base = `http://${host}`;
-  try {
+  {
     const suitePath = `/v1/${PROJECT}/test-suites`;
     const suiteBody = JSON.stringify({ name: 'bench-suite', description: 'bench' });
     const suite = (await (await post(base, suitePath, JSON.parse(suiteBody), signed('POST', suitePath, host, suiteBody))).json()) as { project_id: number };
@@ -172,12 +186,12 @@ async function benchBackend(backend: string, db: Database): Promise<Row[]> {
       ],
     ];
     // Warm-up: JIT and connection pools, not measured.
-    await measure(base, variants[0][1], undefined, 2);
+    await measure(server, variants[0][1], undefined, 2);
     await sleep(300);
     const rows: Row[] = [];
     for (const rate of [RATE, undefined]) {
       for (const [variant, request] of variants) {
-        const m = await measure(base, request, rate, SECONDS);
+        const m = await measure(server, request, rate, SECONDS);
         // Requests autocannon abandoned at the end still run in the server: let them finish.
         await sleep(300);
         const row = { backend, variant, rate: rate ? `${rate}/s` : 'max', ...m };
@@ -186,37 +200,74 @@ async function benchBackend(backend: string, db: Database): Promise<Row[]> {
       }
     }
     return rows;
+  }
+}
+
+/** Where the server thread keeps its data. */
+interface ServerData {
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+/** The server thread: opens the database, starts the server, reports its port, stops on 'stop'. */
+async function serverThread(data: ServerData): Promise<void> {
+  const db = await openDatabase({ databaseUrl: data.databaseUrl, dataDir: data.dataDir ?? '' });
+  await bootstrapAdmin(db, { accessKey: AK, secretKey: SK, password: PASSWORD });
+  const app = await buildServer({ db, logLevel: 'warn' });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  parentPort?.once('message', () => {
+    void app
+      .close()
+      .then(() => db.close())
+      .then(() => parentPort?.close());
+  });
+  parentPort?.postMessage((app.server.address() as { port: number }).port);
+}
+
+/** Runs the server thread on `data` while `fn` measures it. */
+async function withServer<T>(data: ServerData, fn: (server: ServerHandle) => Promise<T>): Promise<T> {
+  // Worker threads do not inherit tsx's loader: register it there, then load this file.
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: data });
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  try {
+    return await fn({ host: `127.0.0.1:${port}`, elu: (since) => worker.performance.eventLoopUtilization(since) });
   } finally {
-    await app.close();
+    worker.postMessage('stop');
+    await exited;
   }
 }
 
 const ms = (v: number): string => v.toFixed(2);
 
 function format(r: Row): string {
-  return `| ${r.backend} | ${r.variant} | ${r.rate} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${Math.round(r.reqPerSec)} | ${r.total} | ${r.failed} | ${Math.round(r.cpuUs)} |`;
+  return `| ${r.backend} | ${r.variant} | ${r.rate} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${Math.round(r.reqPerSec)} | ${r.total} | ${r.failed} | ${Math.round(r.serverUs)} | ${Math.round(r.cpuUs)} |`;
 }
 
 async function main(): Promise<void> {
   const backends = ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])].filter((b) => ONLY === '' || b === ONLY);
   process.stdout.write(
     `bench:api — ${SECONDS} s per variant, ${CONNECTIONS} connections, fixed rate ${RATE}/s, node ${process.version}\n\n` +
-      '| database | variant | rate | p50 ms | p99 ms | max ms | req/s | requests | failed | CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|\n',
+      '| database | variant | rate | p50 ms | p99 ms | max ms | req/s | requests | failed | server µs/req | process µs/req |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
   for (const backend of backends) {
     if (backend === 'pglite') {
-      const dir = mkdtempSync(join(tmpdir(), 'perftest-bench-api-'));
-      const db = await openDatabase({ dataDir: dir });
+      const dataDir = mkdtempSync(join(tmpdir(), 'perftest-bench-api-'));
       try {
-        await benchBackend('pglite', db);
+        await withServer({ dataDir }, (server) => benchBackend('pglite', server));
       } finally {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true });
       }
     } else {
       const fresh = await freshDatabase('postgres');
+      await fresh.db.close();
       try {
-        await benchBackend('postgres', fresh.db);
+        await withServer({ databaseUrl: fresh.url }, (server) => benchBackend('postgres', server));
       } finally {
         await fresh.drop();
       }
@@ -224,4 +275,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (isMainThread) await main();
+else await serverThread(workerData as ServerData);
