@@ -32,8 +32,10 @@ describe('startRun with startAt in the past', () => {
     expect(summary.end).toBe('finished');
   });
 
-  it('a users stage joins at the stage running now', async () => {
+  it('a users stage joins at the stage running now, reporting from the second it joined in', async () => {
     const intervals: IntervalMessage[] = [];
+    const before = target.count;
+    const joined = Math.floor(Date.now() / 1000);
     const run = await startRun({
       case: httpCase('late-users', target.url, [usersStage(1, 2), usersStage(3, 2)], 20),
       options: { startAt: Date.now() - 2_500 },
@@ -44,5 +46,9 @@ describe('startRun with startAt in the past', () => {
     expect(busy.length).toBeGreaterThan(0);
     expect(busy.every((i) => i.stage === 1)).toBe(true);
     expect(Math.max(...busy.map((i) => i.users))).toBe(3);
+    // No backfill of the seconds before the join, and every request lands in the second it was made.
+    expect(intervals[0].second).toBeGreaterThanOrEqual(joined);
+    const recorded = intervals.reduce((n, i) => n + Object.values(i.cards).reduce((m, c) => m + c.requests, 0), 0);
+    expect(recorded).toBe(target.count - before);
   });
 });

@@ -96,7 +96,9 @@ export class CaseRunner {
     };
     this.closed = new ClosedModel(models);
     this.open = new OpenModel({ ...models, startWaitMs: opts.options.startWaitMs });
-    this.lastFlushed = Math.floor(opts.startAt / 1000) - 1;
+    // A runner joining after startAt (a takeover) reports from the second it joined in, not the
+    // seconds before: those belong to the share's previous owner.
+    this.lastFlushed = Math.floor(Math.max(opts.startAt, epochMs()) / 1000) - 1;
   }
 
   /** Starts the timeline (at `startAt`, or now when that has passed). */
