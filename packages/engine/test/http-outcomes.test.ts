@@ -10,7 +10,19 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseOf, card, checkpoint, compileOrThrow, packet, runUsers, startServer, type TestServer } from './vu-helpers.js';
+import { LocalCoordination } from '../src/coordination/local.js';
+import {
+  caseOf,
+  card,
+  checkpoint,
+  compileOrThrow,
+  MemoryRecorder,
+  packet,
+  runUsers,
+  session,
+  startServer,
+  type TestServer,
+} from './vu-helpers.js';
 
 /** Runs one packet once for one user and returns its recorded result. */
 async function once(fields: Record<string, unknown>, extra: Parameters<typeof card> = [], tlsVerify = true) {
@@ -87,6 +99,22 @@ describe('HTTP driver outcomes', () => {
     expect(result.responseTimeUs).toBeLessThan(1_900_000);
   });
 
+  it('applies each card its own return timeout on the same connection', async () => {
+    const compiled = compileOrThrow({
+      case: caseOf([
+        card(packet({ url: `${server.url}/ok`, return_timeout: 60_000 })),
+        card(packet({ url: `${server.url}/slow`, return_timeout: 200 })),
+      ]),
+    });
+    const { recorder } = await runUsers(compiled, 1, 1);
+    await compiled.close();
+    const [fast, slow] = recorder.requests.map((r) => r.result);
+    expect(fast.outcome).toBe('success');
+    expect(slow.outcome).toBe('timeout');
+    expect(slow.responseTimeUs).toBeGreaterThanOrEqual(190_000);
+    expect(slow.responseTimeUs).toBeLessThan(1_500_000);
+  });
+
   it('times out a body that stalls after the headers, but not one that keeps trickling', async () => {
     const raw = await rawServer((socket) => {
       socket.once('data', (data) => {
@@ -157,6 +185,28 @@ describe('HTTP driver outcomes', () => {
     const dropped = await once({ url: `http://127.0.0.1:${reset.port}/r` });
     await reset.close();
     expect(dropped.result.outcome).toBe('othersFailed');
+  });
+
+  it('fails requests that cannot be built as parsedFailed without starving the event loop', async () => {
+    const compiled = compileOrThrow({
+      case: caseOf([
+        { data_type: 1, data: { assignments: [{ name: 'bad', value: 'a\nb' }, { name: 'port', value: '99999' }] } },
+        card(packet({ url: `${server.url}/ok`, headers: [{ key: 'X-Bad', value: '${bad}' }] })),
+        card(packet({ url: 'http://127.0.0.1:${port}/x' })),
+      ]),
+    });
+    const controller = new AbortController();
+    const recorder = new MemoryRecorder();
+    const vu = compiled.createUser({ session: session(0, controller.signal), recorder, coordination: new LocalCoordination() });
+    // the timer can only fire if iterations give the event loop a turn
+    setTimeout(() => controller.abort(), 100);
+    while (!controller.signal.aborted) await vu.iterate();
+    await vu.close();
+    await compiled.close();
+    expect(recorder.requests.length).toBeGreaterThan(2);
+    expect(new Set(recorder.requests.map((r) => r.result.outcome))).toEqual(new Set(['parsedFailed']));
+    expect(recorder.requests[0].result.error).toMatch(/header/i);
+    expect(recorder.requests[1].result.error).toMatch(/invalid URL/);
   });
 
   it('ends every request in exactly one recorded outcome across many users', async () => {

@@ -5,16 +5,17 @@
  * content-encoding) and the body only when the response is kept.
  *
  * Return timeout: "no data on the connection within return_timeout", from the moment the request is
- * written, restarted by every piece of response. One native timer per user, re-armed with refresh(),
- * keeps it exact to the millisecond (undici's own header/body timers tick at up to a second and are
- * turned off).
+ * written, restarted by every piece of response. Each piece only stamps the time; one native timer
+ * per user, armed at most once per timeout period, checks the stamp when it fires and re-arms for
+ * the rest. That keeps the timeout exact to the millisecond without a timer operation per request
+ * (undici's own header/body timers tick at up to a second and are turned off).
  *
- * Bytes are counted at the socket: the connection socket's bytesWritten and bytesRead before and
- * after each exchange (one at a time per connection), which is exactly the request line, headers and
- * body sent and the status line, headers and body (chunked framing included) received. For HTTPS
- * these are the same HTTP bytes, inside TLS: the handshake and TLS record overhead are not counted.
+ * Bytes are counted at the socket: the difference of the connection socket's bytesWritten and
+ * bytesRead between the ends of two exchanges (one at a time per connection), which is exactly the
+ * request line, headers and body sent and the status line, headers and body (chunked framing
+ * included) received. For HTTPS these are the same HTTP bytes, inside TLS: the handshake and TLS
+ * record overhead are not counted.
  */
-import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { RequestResult } from './driver.js';
@@ -111,18 +112,24 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
   private sent = 0;
   private received = 0;
   private connection: UserConnection | null = null;
-  private socket: Socket | null = null;
-  private written = 0;
-  private read = 0;
   private resolve: ((result: RequestResult) => void) | null = null;
+  /** True while undici's dispatch runs: a failure reported inside it must not resolve synchronously. */
+  private dispatching = false;
 
   private abort: ((err?: Error) => void) | null = null;
+  /** performance.now() of the last sign of life of the request on the wire. */
+  private activity = 0;
+  private timeoutMs = 0;
   private timer: NodeJS.Timeout | null = null;
-  private timerMs = 0;
+  /** When the pending timer fires (performance.now() ms), or -1 when none is pending. */
+  private fireAt = -1;
   private readonly onTimer = () => {
-    const plan = this.plan;
-    if (this.resolve === null || this.abort === null || plan === null) return;
-    this.abort(new ReturnTimeoutError(plan.returnTimeoutMs, this.headersSeen));
+    this.fireAt = -1;
+    if (this.resolve === null || this.abort === null) return;
+    const now = performance.now();
+    const due = this.activity + this.timeoutMs;
+    if (now >= due - 1) this.abort(new ReturnTimeoutError(this.timeoutMs, this.headersSeen));
+    else this.arm(now, due - now);
   };
 
   constructor(private readonly owner: ExchangeOwner) {}
@@ -171,12 +178,9 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     const connection = this.owner.connection(target.origin);
     connection.connectTimeoutMs = plan.connectTimeoutMs;
     this.connection = connection;
-    const socket = connection.socket;
-    this.socket = socket;
-    this.written = socket === null ? 0 : socket.bytesWritten;
-    this.read = socket === null ? 0 : socket.bytesRead;
     const cookie = plan.autoCookies ? this.owner.jar.header(target) : undefined;
     this.sentHeaders = cookie === undefined ? this.baseHeaders : withCookie(this.baseHeaders, plan.cookieIndex, cookie);
+    this.dispatching = true;
     connection.client.dispatch(
       {
         path: target.path,
@@ -189,22 +193,27 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
       },
       this,
     );
+    this.dispatching = false;
   }
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
+    const now = performance.now();
+    this.activity = now;
     const ms = (this.plan as HttpPlan).returnTimeoutMs;
-    if (this.timer !== null && this.timerMs === ms) this.timer.refresh();
-    else {
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timerMs = ms;
-      this.timer = setTimeout(this.onTimer, ms);
-      this.timer.unref();
-    }
+    this.timeoutMs = ms;
+    if (this.fireAt < 0 || this.fireAt > now + ms) this.arm(now, ms);
+  }
+
+  private arm(now: number, delay: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, delay);
+    this.timer.unref();
+    this.fireAt = now + delay;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    this.timer?.refresh();
+    this.activity = performance.now();
     this.status = statusCode;
     this.statusText = statusText;
     this.headersSeen = true;
@@ -224,7 +233,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
   }
 
   onData(chunk: Buffer): boolean {
-    this.timer?.refresh();
+    this.activity = performance.now();
     if (this.keep) this.chunks.push(chunk);
     return true;
   }
@@ -242,16 +251,24 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
   dispose(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.fireAt = -1;
   }
 
   /** One response (or failure) is in: count its bytes, then follow a redirect or finish. */
   private settle(): void {
     if (this.resolve === null) return;
     this.abort = null;
-    const now = (this.connection as UserConnection).socket;
-    if (now !== null) {
-      this.sent += now === this.socket ? now.bytesWritten - this.written : now.bytesWritten;
-      this.received += now === this.socket ? now.bytesRead - this.read : now.bytesRead;
+    const connection = this.connection as UserConnection;
+    const socket = connection.socket;
+    if (socket !== null) {
+      const written = socket.bytesWritten;
+      const read = socket.bytesRead;
+      const same = socket === connection.countedSocket;
+      this.sent += same ? written - connection.countedWritten : written;
+      this.received += same ? read - connection.countedRead : read;
+      connection.countedSocket = socket;
+      connection.countedWritten = written;
+      connection.countedRead = read;
     }
     if (this.error === null && this.followRedirect()) return this.send();
     this.finish();
@@ -294,7 +311,10 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     this.rawHeaders = null;
     const resolve = this.resolve as (result: RequestResult) => void;
     this.resolve = null;
-    resolve(result);
+    // A request refused inside dispatch (e.g. an invalid header value) resolves on a later turn of
+    // the event loop, so that a user failing this way again and again cannot starve timers and I/O.
+    if (this.dispatching) setImmediate(resolve, result);
+    else resolve(result);
   }
 }
 

@@ -21,6 +21,10 @@ export class UserConnection {
   socket: Socket | null = null;
   /** Connect timeout of the request being sent (cards may differ). */
   connectTimeoutMs = 5000;
+  /** The socket and its byte counters at the end of the last exchange (http-exchange.ts). */
+  countedSocket: Socket | null = null;
+  countedWritten = 0;
+  countedRead = 0;
   readonly client: Client;
 
   constructor(origin: string, connectors: ConnectorSource) {

@@ -196,7 +196,9 @@ class HttpRequest implements PreparedRequest, HttpPlan {
     const target = this.target(vars);
     if (target === undefined) {
       const text = this.urlTemplate.render(vars);
-      return Promise.resolve(failedResult('parsedFailed', `invalid URL ${JSON.stringify(text)}`, 0));
+      const result = failedResult('parsedFailed', `invalid URL ${JSON.stringify(text)}`, 0);
+      // resolved on a later turn of the event loop: a user failing this way cannot starve timers
+      return new Promise((resolve) => setImmediate(resolve, result));
     }
     const body = this.body.render(vars);
     const exchange = this.driver.userState(session).exchange;

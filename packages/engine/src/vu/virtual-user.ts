@@ -27,6 +27,12 @@ export interface UserPlan {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A driver must not reject; if one does anyway, the request is counted, not lost. */
+function driverFailure(err: unknown): RequestResult {
+  const error = err instanceof Error ? `driver error: ${err.message}` : `driver error: ${String(err)}`;
+  return { outcome: 'othersFailed', status: 0, responseTimeUs: 0, sentBytes: 0, recBytes: 0, error };
+}
+
 /** The virtual user of a compiled case. */
 export class PlanUser implements VirtualUser {
   private readonly session: UserSession;
@@ -122,7 +128,12 @@ export class PlanUser implements VirtualUser {
             const session = this.session;
             session.keepResponse = step.needsResponse || this.onDebug !== undefined;
             this.requests++;
-            const result = await step.request.execute(session, this.vars);
+            let result: RequestResult;
+            try {
+              result = await step.request.execute(session, this.vars);
+            } catch (err) {
+              result = driverFailure(err);
+            }
             if (signal.aborted) return;
             this.judge(step, result);
             this.onDebug?.(step.card.key, result);
@@ -172,7 +183,12 @@ export class PlanUser implements VirtualUser {
     session.keepResponse = step.needsResponse || this.onDebug !== undefined;
     this.requests++;
     for (let attempt = 0; ; attempt++) {
-      const result = await step.request.execute(session, this.vars);
+      let result: RequestResult;
+      try {
+        result = await step.request.execute(session, this.vars);
+      } catch (err) {
+        result = driverFailure(err);
+      }
       if (session.signal.aborted) return;
       this.judge(step, result);
       this.onDebug?.(step.card.key, result);
