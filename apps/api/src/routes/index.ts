@@ -1,8 +1,11 @@
 /** Every route group, registered in one place. Add a line when a group lands. */
 import type { FastifyPluginAsync } from 'fastify';
 import { authTokenRoutes } from './auth-tokens.js';
+import { debugRoutes } from './debug.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
+import { historyRoutes } from './history.js';
+import { reportRoutes } from './reports.js';
 import { taskCaseRoutes } from './task-cases.js';
 import { taskRoutes } from './tasks.js';
 import { taskV3Routes } from './tasks-v3.js';
@@ -20,4 +23,7 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   taskV3Routes,
   taskCaseRoutes,
   directoryRoutes,
+  reportRoutes,
+  historyRoutes,
+  debugRoutes,
 ];

@@ -1,0 +1,152 @@
+/**
+ * Everything a report needs from a case run's intervals, folded row by row: the per-second series
+ * (curves, KPIs, the knee) and the whole-run statistics of each request card and of the case
+ * iterations (details, percentiles, response-time buckets). Rows are folded once each, in any
+ * order, and remembered by key, so an accumulator can be brought up to date with only the rows
+ * written since (report-cache.ts) and gives the same figures as merging every row at once.
+ */
+import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type StatsCounters } from '@perftest/model';
+import { createAccumulator, foldEncoded, settle, type Accumulator } from './histogram-fold.js';
+import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
+
+/** Whole-run statistics of one cell (a card, or the case iterations) with its histogram (us). */
+export interface CellTotals extends StatsCounters {
+  histogram: Accumulator;
+}
+
+/** One stored interval row. */
+export interface IntervalRow {
+  second: number;
+  share_index: number;
+  worker_id: string;
+  data: IntervalMessage;
+}
+
+/** The columns of the outcomes in OUTCOMES order. */
+const OUTCOME_COLUMNS: readonly number[] = OUTCOMES.map((o) => Col[o]);
+
+/** Empty whole-run statistics. */
+export function emptyCell(): CellTotals {
+  const outcomes = {} as Record<Outcome, number>;
+  for (const o of OUTCOMES) outcomes[o] = 0;
+  return {
+    requests: 0,
+    outcomes,
+    statusClasses: [0, 0, 0, 0, 0],
+    sentBytes: 0,
+    recBytes: 0,
+    rtSumUs: 0,
+    rtMinUs: 0,
+    rtMaxUs: 0,
+    histogram: createAccumulator(),
+  };
+}
+
+/** Adds the counters of `stats` to `target` (min/max over cells that had requests). */
+export function addCounters(target: StatsCounters, stats: StatsCounters): void {
+  if (stats.requests > 0) {
+    target.rtMinUs = target.requests === 0 ? stats.rtMinUs : Math.min(target.rtMinUs, stats.rtMinUs);
+    target.rtMaxUs = target.requests === 0 ? stats.rtMaxUs : Math.max(target.rtMaxUs, stats.rtMaxUs);
+  }
+  target.requests += stats.requests;
+  for (const o of OUTCOMES) target.outcomes[o] += stats.outcomes[o] ?? 0;
+  for (let i = 0; i < 5; i++) target.statusClasses[i] += stats.statusClasses[i] ?? 0;
+  target.sentBytes += stats.sentBytes;
+  target.recBytes += stats.recBytes;
+  target.rtSumUs += stats.rtSumUs;
+}
+
+/** The folded state of one case run. */
+export class CaseRunAccumulator {
+  readonly series = new SecondSeries(CASE_COLUMNS);
+  /** Whole-run statistics per card key, in the order the keys were first seen. */
+  readonly cards = new Map<string, CellTotals>();
+  readonly iterations = emptyCell();
+  /** The (sent, received) byte columns of each card in `series`. */
+  private readonly cardColumns = new Map<string, number>();
+  private readonly folded = new Set<string>();
+  private settled = true;
+
+  /** `cardKeys`: the case run's cards, so that their rows exist (with zeros) before any request. */
+  constructor(cardKeys: Iterable<string> = []) {
+    for (const key of cardKeys) this.cardCell(key);
+  }
+
+  /** Rows folded so far. */
+  get rowCount(): number {
+    return this.folded.size;
+  }
+
+  /** Whether the row was folded already. */
+  has(row: Pick<IntervalRow, 'second' | 'share_index' | 'worker_id'>): boolean {
+    return this.folded.has(rowKey(row));
+  }
+
+  /** Folds one row; a row folded before is ignored. Returns whether it was new. */
+  fold(row: IntervalRow): boolean {
+    const key = rowKey(row);
+    if (this.folded.has(key)) return false;
+    this.folded.add(key);
+    this.settled = false;
+    const data = row.data;
+    const series = this.series;
+    const slot = series.slot(Number(row.second));
+    series.add(slot, Col.rows, 1);
+    series.add(slot, Col.users, data.users);
+    series.raise(slot, Col.stage, data.stage);
+    const iterations = data.iterations;
+    if (iterations !== undefined && iterations !== null) {
+      this.foldCell(this.iterations, iterations);
+      series.add(slot, Col.iterations, iterations.requests);
+      series.add(slot, Col.iterationsOk, iterations.outcomes.success ?? 0);
+    }
+    for (const cardKey of Object.keys(data.cards)) {
+      const stats = data.cards[cardKey];
+      this.foldCell(this.cardCell(cardKey), stats);
+      series.add(slot, Col.requests, stats.requests);
+      for (let i = 0; i < OUTCOMES.length; i++) series.add(slot, OUTCOME_COLUMNS[i], stats.outcomes[OUTCOMES[i]] ?? 0);
+      series.add(slot, Col.rtSumUs, stats.rtSumUs);
+      series.add(slot, Col.sentBytes, stats.sentBytes);
+      series.add(slot, Col.recBytes, stats.recBytes);
+      const column = this.cardColumns.get(cardKey) as number;
+      series.add(slot, column, stats.sentBytes);
+      series.add(slot, column + 1, stats.recBytes);
+    }
+    return true;
+  }
+
+  /** The (sent, received) byte columns of a card in `series`. */
+  bytesColumn(cardKey: string): number | undefined {
+    return this.cardColumns.get(cardKey);
+  }
+
+  /** Makes the histograms' min, max and totals current; call before reading them. */
+  settle(): void {
+    if (this.settled) return;
+    settle(this.iterations.histogram);
+    for (const cell of this.cards.values()) settle(cell.histogram);
+    this.settled = true;
+  }
+
+  private cardCell(key: string): CellTotals {
+    let cell = this.cards.get(key);
+    if (cell === undefined) {
+      cell = emptyCell();
+      this.cards.set(key, cell);
+      const sent = this.series.addColumn();
+      this.series.addColumn();
+      this.cardColumns.set(key, sent);
+    }
+    return cell;
+  }
+
+  private foldCell(target: CellTotals, stats: EncodedStats): void {
+    addCounters(target, stats);
+    if (stats.requests > 0) foldEncoded(target.histogram, stats.histogram);
+  }
+}
+
+/** The identity of a row: its second, share and worker (the table's key within a case run). */
+function rowKey(row: Pick<IntervalRow, 'second' | 'share_index' | 'worker_id'>): string {
+  return `${row.second}/${row.share_index}/${row.worker_id}`;
+}

@@ -1,0 +1,196 @@
+/**
+ * The report's table (`details`): one item for the case run, holding `performance` (the case: all
+ * its requests, plus its iterations as transactions) and `detailDatas` (one row per request card,
+ * in the case's order). Keys are those of the SDK's PerformanceInfo and DetailDataInfo plus `tp85`,
+ * `rps`, `method` and `url`. Times are milliseconds (percentiles are the merged histograms' values
+ * divided by 1000, unrounded); rates are per second of data; bytes are bytes (`avg*Bytes` per
+ * request, `max*Bytes` the busiest second, `*NetworkTraffic` sent plus received per second).
+ */
+import { summarize, type StatsSummary } from '@perftest/engine';
+import { isoTime } from '../http/time.js';
+import { emptyCell, addCounters, type CaseRunAccumulator, type CellTotals } from './accumulator.js';
+import { round } from './pressure-result.js';
+import type { ReportMeta, RunWindow } from './report-meta.js';
+import { Col, type SecondSeries } from './second-series.js';
+
+/** One row of the table (PerformanceInfo / DetailDataInfo). */
+export type DetailRow = Record<string, string | number | boolean | null>;
+
+/** `details` as the SDK's ReportdetailsInfo reads it. */
+export interface Details {
+  data: Array<{ customTransactions: string[]; detailDatas: DetailRow[]; performance: DetailRow }>;
+  pageIndex: number;
+  pageSize: number;
+  total: number;
+}
+
+/** Case-level figures every row repeats. */
+export interface CaseFigures {
+  /** Highest number of active users in a second. */
+  maxUsers: number;
+  /** Virtual-user minutes: the sum of active users per second / 60. */
+  vum: number;
+}
+
+/** Peak users and VUM of a series. */
+export function caseFigures(series: SecondSeries): CaseFigures {
+  let maxUsers = 0;
+  let userSeconds = 0;
+  for (let s = series.first; s <= series.last; s++) {
+    const users = series.get(s, Col.users);
+    userSeconds += users;
+    if (users > maxUsers) maxUsers = users;
+  }
+  return { maxUsers, vum: round(userSeconds / 60, 2) };
+}
+
+/** Per-second byte peaks and traffic of one pair of (sent, received) columns. */
+function traffic(series: SecondSeries, sentColumn: number, recColumn: number, rateSeconds: number) {
+  let maxSent = 0;
+  let maxRec = 0;
+  let maxTotal = 0;
+  let minTotal = Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (let s = series.first; s <= series.last; s++) {
+    const sent = series.get(s, sentColumn);
+    const rec = series.get(s, recColumn);
+    total += sent + rec;
+    if (sent > maxSent) maxSent = sent;
+    if (rec > maxRec) maxRec = rec;
+    if (sent + rec > maxTotal) maxTotal = sent + rec;
+    if (series.get(s, Col.rows) > 0 && sent + rec < minTotal) minTotal = sent + rec;
+  }
+  return {
+    maxSentBytes: maxSent,
+    maxRecBytes: maxRec,
+    avgNetworkTraffic: round(total / rateSeconds, 2),
+    maxNetworkTraffic: maxTotal,
+    minNetworkTraffic: Number.isFinite(minTotal) ? minTotal : 0,
+  };
+}
+
+/** The figures of a row that come from one cell's statistics. */
+function statsFields(sum: StatsSummary, rateSeconds: number): DetailRow {
+  const ms = (us: number) => us / 1000;
+  const p = sum.percentiles;
+  return {
+    requests: sum.requests,
+    successCount: sum.successCount,
+    errorCount: sum.errorCount,
+    successRate: round(sum.successRate, 2),
+    failedAssert: sum.outcomes.checkPointFailed,
+    failedParsed: sum.outcomes.parsedFailed,
+    failedRefused: sum.outcomes.refusedFailed,
+    failedTimeout: sum.outcomes.timeout,
+    failedOthers: sum.outcomes.othersFailed,
+    sum1xx: sum.sum1xx,
+    sum2xx: sum.sum2xx,
+    sum3xx: sum.sum3xx,
+    sum4xx: sum.sum4xx,
+    sum5xx: sum.sum5xx,
+    averageRespTime: round(ms(sum.avgUs), 3),
+    min: ms(sum.minUs),
+    max: ms(sum.maxUs),
+    maxRespTime: ms(sum.maxUs),
+    tp50: ms(p.tp50),
+    tp75: ms(p.tp75),
+    tp85: ms(p.tp85),
+    tp90: ms(p.tp90),
+    tp95: ms(p.tp95),
+    tp99: ms(p.tp99),
+    tp999: ms(p.tp999),
+    tp9999: ms(p.tp9999),
+    tps: round(sum.successCount / rateSeconds, 3),
+    rps: round(sum.requests / rateSeconds, 3),
+    avgSentBytes: sum.requests === 0 ? 0 : round(sum.sentBytes / sum.requests, 2),
+    avgRecBytes: sum.requests === 0 ? 0 : round(sum.recBytes / sum.requests, 2),
+  };
+}
+
+/** All the case's requests in one cell (the sum of its cards). */
+export function requestTotals(acc: CaseRunAccumulator): CellTotals {
+  const total = emptyCell();
+  for (const card of acc.cards.values()) {
+    addCounters(total, card);
+    if (card.requests > 0) total.histogram.add(card.histogram);
+  }
+  return total;
+}
+
+/** Builds `details` for a case run. `requests`: requestTotals(acc), settled. */
+export function buildDetails(
+  meta: ReportMeta,
+  window: RunWindow,
+  acc: CaseRunAccumulator,
+  requests: StatsSummary,
+  figures: CaseFigures,
+): Details {
+  const series = acc.series;
+  const rate = window.rateSeconds;
+  const common = {
+    caseUri: meta.caseId === null ? null : String(meta.caseId),
+    testCaseUri: meta.caseId === null ? null : String(meta.caseId),
+    taskId: `${meta.taskId}_${meta.taskRunId}`,
+    taskProjectId: String(meta.taskId),
+    status: meta.caseRunStatus,
+    taskStatus: meta.taskRunStatus,
+    result: 0,
+    errorEventsCount: 0,
+    currentThreadNum: figures.maxUsers,
+    vum: figures.vum,
+    createTime: isoTime(meta.taskRunCreatedAt),
+    updateTime: isoTime(window.endMs ?? meta.taskRunCreatedAt),
+    startTime: isoTime(window.startMs),
+    endTime: isoTime(window.endMs),
+  };
+  const iterations = summarize(acc.iterations);
+  const performance: DetailRow = {
+    id: String(meta.caseRunId),
+    detailId: String(meta.caseRunId),
+    name: meta.caseName,
+    isAW: false,
+    ...common,
+    ...statsFields(requests, rate),
+    ...traffic(series, Col.sentBytes, Col.recBytes, rate),
+    transactions: iterations.requests,
+    transactionSuccess: iterations.successCount,
+    transactionalSuccessRate: round(iterations.successRate, 2),
+    tranTPS: round(iterations.successCount / rate, 3),
+    avgTranRespTime: round(iterations.avgUs / 1000, 3),
+    maxTranRespTime: iterations.maxUs / 1000,
+    transactionId: null,
+    transactionalTps: 0,
+    transactionalTpsSuccess: 0,
+  };
+  const known = new Map(meta.cards.map((c) => [c.key, c]));
+  const keys = [...meta.cards.map((c) => c.key), ...[...acc.cards.keys()].filter((k) => !known.has(k))];
+  const detailDatas = keys.map((key, position): DetailRow => {
+    const card = known.get(key);
+    const cell = acc.cards.get(key) ?? emptyCell();
+    const column = acc.bytesColumn(key);
+    const stats = statsFields(summarize(cell), rate);
+    return {
+      id: `${meta.caseRunId}-${position + 1}`,
+      detailId: key,
+      name: card?.name ?? key,
+      method: card?.method ?? null,
+      url: card?.url ?? null,
+      isAW: true,
+      ...common,
+      ...stats,
+      ...(column === undefined
+        ? { maxSentBytes: 0, maxRecBytes: 0, avgNetworkTraffic: 0, maxNetworkTraffic: 0, minNetworkTraffic: 0 }
+        : traffic(series, column, column + 1, rate)),
+      transactions: null,
+      transactionSuccess: null,
+      transactionalSuccessRate: 0,
+      tranTPS: 0,
+      avgTranRespTime: stats.averageRespTime,
+      maxTranRespTime: stats.max,
+      transactionId: '',
+      transactionalTps: 0,
+      transactionalTpsSuccess: 0,
+    };
+  });
+  return { data: [{ customTransactions: [], detailDatas, performance }], pageIndex: 1, pageSize: 1, total: 1 };
+}

@@ -1,0 +1,87 @@
+/**
+ * Keeps the folded intervals of recently read case runs, so that a report read again (a client
+ * polling a live run, or reading a finished one twice) folds only the rows written since. Interval
+ * rows are only ever inserted (never rewritten or deleted, short of deleting the whole case run),
+ * so an accumulator is current when it has folded as many rows as the table holds. Bringing one up
+ * to date reads, in key order and in pages, the rows from a few seconds before its latest second
+ * (rows of one second land from several workers at slightly different times); when that still
+ * leaves rows unaccounted for — a worker's batch that landed much later — it diffs the keys of the
+ * older rows and reads the seconds that have new ones. The first read of a case run folds all of
+ * its rows, page by page.
+ */
+import type { Queryable } from '@perftest/store';
+import { intervalCount, intervalKeysBefore, intervalPage, intervalRowsAt, type IntervalKey } from '../storage/reports.js';
+import { CaseRunAccumulator } from './accumulator.js';
+
+/** Case runs kept (least recently read dropped first); about 1-3 MB each for an hour of 10 cards. */
+export const REPORT_CACHE_ENTRIES = 8;
+/** Rows read per query while folding. */
+export const FOLD_PAGE_ROWS = 1000;
+/** Seconds before the latest folded one that each update re-reads (rows already folded are skipped). */
+export const TAIL_SECONDS = 5;
+
+interface Entry {
+  acc: CaseRunAccumulator;
+  /** One update at a time per case run; later readers wait for it. */
+  updating: Promise<void> | undefined;
+}
+
+/** Folded intervals by case run id, for one database. */
+export class ReportCache {
+  private readonly entries = new Map<number, Entry>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly maxEntries = REPORT_CACHE_ENTRIES,
+  ) {}
+
+  /** The accumulator of `caseRunId` with every row stored so far folded. */
+  async current(caseRunId: number, cardKeys: readonly string[]): Promise<CaseRunAccumulator> {
+    let entry = this.entries.get(caseRunId);
+    if (entry === undefined) {
+      entry = { acc: new CaseRunAccumulator(cardKeys), updating: undefined };
+    } else {
+      this.entries.delete(caseRunId);
+    }
+    this.entries.set(caseRunId, entry);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as number);
+    while (entry.updating !== undefined) await entry.updating.catch(() => undefined);
+    const update = this.update(caseRunId, entry.acc);
+    entry.updating = update;
+    try {
+      await update;
+    } finally {
+      entry.updating = undefined;
+    }
+    return entry.acc;
+  }
+
+  /** Forgets every case run (tests, benchmarks). */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private async update(caseRunId: number, acc: CaseRunAccumulator): Promise<void> {
+    const stored = await intervalCount(this.db, caseRunId);
+    if (stored === acc.rowCount) return;
+    const from = Number.isNaN(acc.series.last) ? Number.MIN_SAFE_INTEGER : acc.series.last - TAIL_SECONDS;
+    await this.foldFrom(caseRunId, acc, from);
+    if (acc.rowCount >= stored || from === Number.MIN_SAFE_INTEGER) return;
+    const keys = await intervalKeysBefore(this.db, caseRunId, from);
+    const seconds = new Set<number>();
+    for (const key of keys) if (!acc.has(key)) seconds.add(Number(key.second));
+    for (const row of await intervalRowsAt(this.db, caseRunId, [...seconds])) acc.fold(row);
+  }
+
+  /** Folds every row from second `from` on, page by page. */
+  private async foldFrom(caseRunId: number, acc: CaseRunAccumulator, from: number): Promise<void> {
+    let after: IntervalKey | undefined;
+    for (;;) {
+      const rows = await intervalPage(this.db, caseRunId, from, after, FOLD_PAGE_ROWS);
+      for (const row of rows) acc.fold(row);
+      if (rows.length < FOLD_PAGE_ROWS) return;
+      const last = rows[rows.length - 1];
+      after = { second: last.second, share_index: last.share_index, worker_id: last.worker_id };
+    }
+  }
+}
