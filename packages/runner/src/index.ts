@@ -7,6 +7,7 @@ export * from './reconcile.js';
 export * from './regulation.js';
 export * from './share-execution.js';
 export * from './share-status.js';
+export * from './shared-coordination.js';
 export * from './timing.js';
 export * from './worker.js';
 export * from './workers-table.js';

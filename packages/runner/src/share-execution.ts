@@ -5,7 +5,7 @@
  * start_at in the past: the engine resumes the timeline at the current offset, and the seconds before
  * the takeover (the previous owner's) are not written again.
  */
-import { startRun, type EngineRun, type RunOptions } from '@perftest/engine';
+import { startRun, type Coordination, type EngineRun, type RunOptions } from '@perftest/engine';
 import type { Queryable } from '@perftest/store';
 import type { CaseInput } from './case-input.js';
 import type { IntervalWriter } from './interval-writer.js';
@@ -37,6 +37,8 @@ export interface ExecutionContext {
   writer: IntervalWriter;
   log: RunnerLog;
   engine?: RunOptions;
+  /** The run-wide coordination (rendezvous, throttles, cursors) of a share. */
+  coordination(caseRunId: number, shareIndex: number, shareCount: number): Coordination;
 }
 
 /** A share running on this worker. */
@@ -75,6 +77,7 @@ export class ShareExecution {
         threads: ctx.threads,
         share: [{ index: share.shareIndex, count: share.shareCount }],
         options: { ...ctx.engine, startAt: share.startAt },
+        coordination: ctx.coordination(share.caseRunId, share.shareIndex, share.shareCount),
         onInterval: (interval) => {
           if (interval.second < fromSecond) return;
           ctx.writer.add({

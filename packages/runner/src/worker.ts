@@ -17,6 +17,7 @@ import { IntervalWriter } from './interval-writer.js';
 import type { ReconcileOptions } from './reconcile.js';
 import { ShareExecution, type ClaimedShare } from './share-execution.js';
 import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
+import { RendezvousHub } from './shared-coordination.js';
 import { HEARTBEAT_MS, POLL_MS } from './timing.js';
 import { heartbeat, leaveWorker, registerWorker } from './workers-table.js';
 
@@ -58,6 +59,7 @@ export class RunWorker {
   private readonly executions = new Map<string, ShareExecution>();
   private readonly dispatcher: Dispatcher;
   private readonly writer: IntervalWriter;
+  private readonly rendezvous: RendezvousHub;
   private readonly log: RunnerLog;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -69,6 +71,7 @@ export class RunWorker {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new Error('options.threads must be a positive integer');
     this.log = options.log ?? SILENT_LOG;
     this.writer = new IntervalWriter(options.db, this.log);
+    this.rendezvous = new RendezvousHub(options.db, this.log);
     this.dispatcher = new Dispatcher(options.db, { log: this.log, reconcile: options.reconcile, onNotify: () => this.tick() });
   }
 
@@ -91,6 +94,7 @@ export class RunWorker {
   /** Registers and starts heartbeating, reconciling and claiming. */
   async start(): Promise<void> {
     await this.register();
+    await this.rendezvous.start();
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.pollTimer = setInterval(() => this.tick(), this.options.pollMs ?? POLL_MS);
     await this.dispatcher.start();
@@ -108,6 +112,7 @@ export class RunWorker {
     for (const execution of this.executions.values()) execution.stop('lost');
     await Promise.all([...this.executions.values()].map((e) => e.ended));
     await this.writer.flush();
+    await this.rendezvous.stop();
     if (this.workerId) await leaveWorker(this.options.db, this.workerId).catch(() => undefined);
     this.log('info', 'worker left', { worker: this.workerId });
   }
@@ -200,6 +205,7 @@ export class RunWorker {
         writer: this.writer,
         log: this.log,
         engine: this.options.engine,
+        coordination: (caseRunId, index, count) => this.rendezvous.coordination(caseRunId, index, count),
       },
       share,
     );

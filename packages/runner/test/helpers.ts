@@ -3,11 +3,35 @@
  * inserted straight into the tables (the API's start does the same through its routes), and reads
  * of what the runs wrote.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, RunStatus, type CaseInfoDetail, type TestCaseStage } from '@perftest/model';
-import type { Database } from '@perftest/store';
+import { openDatabase, type Database } from '@perftest/store';
+import postgres from 'postgres';
 import { checkCaseInput, type CaseInput } from '../src/case-input.js';
+
+/** A fresh database: PGlite in memory, or a new database on DATABASE_URL's server dropped after. */
+export async function openTestDatabase(backend: 'pglite' | 'postgres'): Promise<{ db: Database; drop(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    return { db, drop: () => db.close() };
+  }
+  const base = new URL(process.env.DATABASE_URL as string);
+  const name = `perftest_r_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(base.toString(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  base.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: base.toString(), dataDir: '' });
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
 
 /** A local HTTP server counting the requests it answered. */
 export interface CountingTarget {

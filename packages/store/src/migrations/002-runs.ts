@@ -39,6 +39,11 @@
  *   an encoded HDR histogram (microseconds). A case run's curve for second S merges every row of S
  *   (all shares, all workers). A reassigned share has rows under both worker ids; rows are never
  *   rewritten, so everything written before a worker died is kept.
+ *
+ * rendezvous — run-wide rendezvous points (card data_type 301) of a case run split over several
+ *   workers: `arrived` users are waiting at point `key` in round `generation`; the worker whose
+ *   arrival completes the round (or whose wait times out) bumps the generation and notifies every
+ *   worker to release its waiters. Internal to the runner.
  */
 export const up = `
 create table workers (
@@ -105,5 +110,13 @@ create table intervals (
   second bigint not null,
   data jsonb not null,
   primary key (case_run_id, second, share_index, worker_id)
+);
+
+create table rendezvous (
+  case_run_id bigint not null references case_runs(id) on delete cascade,
+  key text not null,
+  generation integer not null default 0,
+  arrived integer not null default 0,
+  primary key (case_run_id, key)
 );
 `;
