@@ -19,4 +19,5 @@ export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunOptions, t
 export { CaseProblemsError } from './run/prepare.js';
 export type { RunSummary, RunEnd } from './run/run-summary.js';
 export { Share } from './run/share.js';
+export { tuneHeapForLoad } from './run/heap-tuning.js';
 export { runCli } from './cli/index.js';

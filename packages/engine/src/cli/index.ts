@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CaseInfoDetail, Transaction, VariableDetail } from '@perftest/model';
 import { startRun } from '../run/engine-run.js';
+import { tuneHeapForLoad } from '../run/heap-tuning.js';
 import { CaseProblemsError } from '../run/prepare.js';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args.js';
 import { performanceOf, performanceText, progressLine } from './performance.js';
@@ -59,6 +60,7 @@ async function execute(
   let usersSeconds = 0;
   let first: number | undefined;
   let run;
+  tuneHeapForLoad();
   try {
     run = await startRun({
       ...input,
