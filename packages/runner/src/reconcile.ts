@@ -11,8 +11,8 @@
  *     the task run in 3 with the reason;
  *  4. ends the case runs whose shares all ended (2; 4 when stopped; 3 when a share failed);
  *  5. dispatches ready case runs (parallel: all; serial: the next one once none runs): one share per
- *     live worker, stage 0 at now + START_LEAD_MS; with no live worker for NO_WORKER_WAIT_MS the run
- *     ends in 3 ("no worker");
+ *     live worker, stage 0 at now + START_LEAD_MS (THREADED_START_LEAD_MS when a worker starts thread
+ *     pools); with no live worker for NO_WORKER_WAIT_MS the run ends in 3 ("no worker");
  *  6. ends the task runs whose case runs all ended;
  * and notifies the runs channel when it changed anything.
  */
@@ -20,7 +20,7 @@ import { RunStatus } from '@perftest/model';
 import type { Database, Queryable } from '@perftest/store';
 import { notifyRuns } from './channel.js';
 import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
-import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS } from './timing.js';
+import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS } from './timing.js';
 
 /** Key of the advisory lock a reconcile pass holds. */
 export const RECONCILE_LOCK = 742_337_002;
@@ -29,6 +29,7 @@ export const RECONCILE_LOCK = 742_337_002;
 export interface ReconcileOptions {
   deadAfterMs?: number;
   noWorkerWaitMs?: number;
+  /** Lead of the start instant (default: by the live workers' threads). */
   leadMs?: number;
   log?: RunnerLog;
 }
@@ -43,6 +44,7 @@ export interface ReconcileResult {
 
 interface LiveWorker {
   id: string;
+  threads: number;
   load: number;
 }
 
@@ -68,7 +70,7 @@ class Pass {
   private readonly log: RunnerLog;
   private readonly deadAfterMs: number;
   private readonly noWorkerWaitMs: number;
-  private readonly leadMs: number;
+  private readonly leadMs: number | undefined;
 
   constructor(
     private readonly tx: Queryable,
@@ -77,7 +79,7 @@ class Pass {
     this.log = options.log ?? SILENT_LOG;
     this.deadAfterMs = options.deadAfterMs ?? DEAD_AFTER_MS;
     this.noWorkerWaitMs = options.noWorkerWaitMs ?? NO_WORKER_WAIT_MS;
-    this.leadMs = options.leadMs ?? START_LEAD_MS;
+    this.leadMs = options.leadMs;
   }
 
   async run(): Promise<number> {
@@ -112,7 +114,7 @@ class Pass {
 
   private async liveWorkers(): Promise<LiveWorker[]> {
     return this.tx.query<LiveWorker>(
-      `select w.id, (select count(*) from case_run_shares s where s.worker_id = w.id and s.status in ${OPEN_SHARES})::int as load
+      `select w.id, w.threads, (select count(*) from case_run_shares s where s.worker_id = w.id and s.status in ${OPEN_SHARES})::int as load
          from workers w where w.stopped_at is null order by w.started_at, w.id`,
     );
   }
@@ -234,6 +236,7 @@ class Pass {
   }
 
   private async dispatchCaseRun(taskRunId: number, caseRunId: number, live: LiveWorker[]): Promise<void> {
+    const lead = this.leadMs ?? (live.some((w) => w.threads > 1) ? THREADED_START_LEAD_MS : START_LEAD_MS);
     await this.tx.query(
       `insert into case_run_shares(case_run_id, share_index, share_count, worker_id)
        select $1, (e.ordinality - 1)::int, $2::int, e.value
@@ -244,12 +247,12 @@ class Pass {
     await this.update(
       `update case_runs set status = ${RunStatus.Running}, start_at = now() + $2::float8 * interval '1 millisecond'
         where id = $1 and status = ${RunStatus.Waiting}`,
-      [caseRunId, this.leadMs],
+      [caseRunId, lead],
     );
     await this.update(
       `update task_runs set status = ${RunStatus.Running}, started_at = coalesce(started_at, now() + $2::float8 * interval '1 millisecond')
         where id = $1 and status in (${RunStatus.Waiting}, ${RunStatus.Running})`,
-      [taskRunId, this.leadMs],
+      [taskRunId, lead],
     );
     this.log('info', 'case run dispatched', { taskRun: taskRunId, caseRun: caseRunId, workers: live.length });
   }

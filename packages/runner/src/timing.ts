@@ -11,6 +11,12 @@ export const DEAD_AFTER_MS = 10_000;
 export const NO_WORKER_WAIT_MS = 10_000;
 /** How far after dispatch stage 0 starts, so that every worker starts on the same instant (ms). */
 export const START_LEAD_MS = 300;
+/**
+ * The lead when a live worker runs shares on several engine threads: a new piscina pool loads the
+ * engine in each thread first (0.3-1.5 s measured, more on a loaded machine); starts due before a
+ * thread is up are skipped, not bursted, so the lead covers the start-up (ms).
+ */
+export const THREADED_START_LEAD_MS = 1_000;
 /** How often each runner process reconciles the runs (ms); NOTIFY makes it sooner. */
 export const RECONCILE_EVERY_MS = 250;
 /** How often a worker looks for shares to claim and for stops and targets of its shares (ms). */

@@ -90,6 +90,7 @@ describe('a worker on PGlite', () => {
     expect(await waitForStatus(db, taskRunId, [2, 3, 4], 20_000)).toBe(RunStatus.Finished);
     const recorded = await recordedRequests(db, caseRunIds);
     expect(recorded).toBe(target.count - before);
-    expect(recorded).toBeGreaterThan(60);
+    // Starts due before a thread is up are skipped (a loaded machine starts threads late).
+    expect(recorded).toBeGreaterThan(30);
   });
 });
