@@ -5,7 +5,8 @@
  * the engine for real against a counting HTTP server. Checked: every key of the reference example
  * with its type, curve downsampling whose points add up to the totals, percentiles equal to those of
  * one histogram fed every value, live reads that catch up with rows written later (late ones too),
- * the knee and KPI verdicts on merged data, tenancy.
+ * the knee and KPI verdicts on merged data, tenancy; and a task started through the API with the
+ * embedded worker, whose reports add up to what its target answered.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,18 @@ import {
 import type { CardInfo, IntervalMessage, Outcome } from '@perftest/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, expectErrorShape, startTestServer, type TestServer } from './helpers.js';
+import {
+  createTask,
+  httpCase,
+  PROJECT,
+  settled,
+  startTarget,
+  startTask,
+  taskInfo,
+  usersStage,
+  waitForRunStatus,
+  type CountingTarget,
+} from './runs-fixtures.js';
 
 const T0 = 1_760_000_000; // an epoch second
 const CARDS: CardInfo[] = [
@@ -346,5 +359,61 @@ describe.each(backends())('reports on %s', (backend) => {
     } finally {
       await new Promise((resolve) => target.close(resolve));
     }
+  });
+});
+
+describe.each(backends())('reports of a task started through the API on %s (embedded worker)', (backend) => {
+  let server: TestServer;
+  let target: CountingTarget;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { runs: { workers: 1 } });
+    target = await startTarget();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await target?.close();
+  });
+
+  it('reports, live and final, exactly what the target answered, and history lists the run', async () => {
+    const { client } = server;
+    const cases = [httpCase('alpha', `${target.url}/alpha`, [usersStage(3, 2)]), httpCase('beta', `${target.url}/beta`, [usersStage(2, 2)], 0)];
+    const { suiteId, taskId } = await createTask(client, cases, true);
+    const before = target.count;
+    const taskRunId = await startTask(client, suiteId, taskId);
+    const caseRunIds = (await taskInfo(client, taskId)).related_temp_running_data.map((d: { related_temp_running_id: number }) => d.related_temp_running_id);
+    expect(caseRunIds).toHaveLength(2);
+    const path = (caseRunId: number) => `/v1/${PROJECT}/task-run-infos/${taskRunId}/case-run-infos/${caseRunId}/reports`;
+
+    // live reads while it runs: never fewer requests than the read before
+    const live: number[] = [];
+    for (let i = 0; i < 200 && ![2, 3, 4].includes((await taskInfo(client, taskId)).run_status); i++) {
+      const res = await client.get(path(caseRunIds[0]), { query: { brokens_limit_count: 10 } });
+      expect(res.status).toBe(200);
+      live.push(res.body.result.details.data[0].performance.requests);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(live).toEqual([...live].sort((a, b) => a - b));
+    const end = await waitForRunStatus(client, taskId, [2, 3, 4], 20_000);
+    expect(end.status).toBe(2);
+    const served = (await settled(() => target.count)) - before;
+
+    const reports = await Promise.all(caseRunIds.map(async (id: number) => (await client.get(path(id))).body.result));
+    const perf = reports.map((r) => r.details.data[0].performance);
+    expect(perf[0].requests + perf[1].requests).toBe(served);
+    expect(perf.map((p) => p.name)).toEqual(['alpha', 'beta']);
+    expect(perf.every((p) => p.requests > 0 && p.successCount === p.requests && p.status === 2 && p.taskStatus === 2)).toBe(true);
+    expect(live.every((n) => n <= perf[0].requests)).toBe(true);
+    for (const r of reports) {
+      expect(r.outline).toMatchObject({ taskStatus: 2, totalNum: 2, executedNum: 2, completeNum: 2, passNum: 2 });
+      const rc = r.brokens.respcode_brokens;
+      expect(rc.success.reduce((a: number, b: number) => a + b, 0)).toBe(r.details.data[0].performance.requests);
+    }
+    expect(reports[0].outline.maxUsers).toBe(3);
+    expect(reports[0].details.data[0].detailDatas[0]).toMatchObject({ name: 'alpha-get', url: `${target.url}/alpha`, method: 'GET' });
+
+    const history = await client.get(`/v1/${PROJECT}/tasks/history-run-list/${taskId}`);
+    expect(history.body.log_list[0]).toMatchObject({ run_id: taskRunId, parallel: true, temp_names: [{ name: 'alpha' }, { name: 'beta' }] });
+    expect(history.body.log_list[0].end_time).toMatch(ISO);
   });
 });

@@ -73,15 +73,20 @@ export class ReportCache {
     for (const row of await intervalRowsAt(this.db, caseRunId, [...seconds])) acc.fold(row);
   }
 
-  /** Folds every row from second `from` on, page by page. */
+  /** Folds every row from second `from` on, page by page (the next page is read while one folds). */
   private async foldFrom(caseRunId: number, acc: CaseRunAccumulator, from: number): Promise<void> {
-    let after: IntervalKey | undefined;
+    let pending = intervalPage(this.db, caseRunId, from, undefined, FOLD_PAGE_ROWS);
     for (;;) {
-      const rows = await intervalPage(this.db, caseRunId, from, after, FOLD_PAGE_ROWS);
+      const rows = await pending;
+      const full = rows.length === FOLD_PAGE_ROWS;
+      if (full) {
+        const last = rows[rows.length - 1];
+        const after: IntervalKey = { second: last.second, share_index: last.share_index, worker_id: last.worker_id };
+        pending = intervalPage(this.db, caseRunId, from, after, FOLD_PAGE_ROWS);
+        pending.catch(() => undefined); // awaited below; not unhandled if folding throws first
+      }
       for (const row of rows) acc.fold(row);
-      if (rows.length < FOLD_PAGE_ROWS) return;
-      const last = rows[rows.length - 1];
-      after = { second: last.second, share_index: last.share_index, worker_id: last.worker_id };
+      if (!full) return;
     }
   }
 }
