@@ -1,15 +1,18 @@
 /**
  * Debugging over HTTP on real servers: cases and transactions stored through the API, run once by
- * one user against local targets (HTTP, TCP, WebSocket, MQTT) started here on 127.0.0.1. Checked:
+ * one user against local targets (HTTP, TCP, WebSocket, MQTT, HLS) started here on 127.0.0.1. Checked:
  * the keys and values of each result (status text, request and response headers, bodies, timing,
  * result codes, error reasons), pre-steps first, a failing checkpoint, a refused port, a body cut at
  * 64 KB, a transaction (type 0), an invalid case (400 naming its problems) and tenancy.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpeg, requireFfmpeg, sources, tempDir } from '../../../packages/engine/test/stream-harness.js';
 import { backends, expectErrorShape, startTestServer, type TestServer } from './helpers.js';
 
 // ws and aedes are the engine's (dev) dependencies: load them as the engine resolves them.
@@ -36,6 +39,7 @@ let wsPort = 0;
 let broker: { close(cb: () => void): void; handle: (socket: net.Socket) => void };
 let mqttServer: net.Server;
 let mqttPort = 0;
+let media: ReturnType<typeof tempDir>;
 const hits: Record<string, number> = {};
 
 const listen = async (server: net.Server): Promise<number> => {
@@ -44,12 +48,18 @@ const listen = async (server: net.Server): Promise<number> => {
 };
 
 beforeAll(async () => {
+  requireFfmpeg();
+  media = tempDir('perftest-debug-hls-');
+  // 6 s of VOD in 1 s segments: a debug session plays 3 s of it
+  await ffmpeg(media.dir, [...sources(6), '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg_%03d.ts', 'index.m3u8']);
   target = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     hits[path] = (hits[path] ?? 0) + 1;
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      const hls = /^\/hls\/(index\.m3u8|seg_\d+\.ts)$/.exec(path);
+      if (hls !== null) return res.end(readFileSync(join(media.dir, hls[1])));
       if (path === '/big') return res.end('a'.repeat(100_000));
       if (path === '/echo') return res.end(`got ${body}`);
       res.setHeader('Content-Type', 'application/json');
@@ -81,6 +91,7 @@ afterAll(async () => {
   wsHttp.close();
   await new Promise<void>((resolve) => broker.close(() => resolve()));
   mqttServer.close();
+  media.remove();
 });
 
 const packet = (content: object) => ({ content_type: 2, content: { protocol_type: 1, method: 'GET', ...content } });
@@ -196,6 +207,18 @@ describe.each(backends())('debug on %s', (backend) => {
     expect(byName.tcp.url).toBe(`SEND tcp://127.0.0.1:${tcpPort}`);
     expect(byName['ws echo'].returnBody).toBe('ws ping');
     expect(byName['mqtt publish'].url).toBe(`PUBLISH ${mqtt}`);
+  });
+
+  it('plays a streaming session for the 3 s of a debug run', async () => {
+    const id = await createCase({ contents: [card({ content_type: 2, content: { protocol_type: 7, name: 'hls', url: `${base}/hls/index.m3u8`, duration: 60 } })] });
+    const res = await debug(id);
+    expect(res.status).toBe(200);
+    const [hls] = res.body.result;
+    expect(hls).toMatchObject({ name: 'hls', result: 1, statusCode: 'OK', errorReason: '', url: `GET ${base}/hls/index.m3u8` });
+    expect(hls.responseTime).toBeGreaterThanOrEqual(2900);
+    expect(hls.responseTime).toBeLessThan(6000);
+    expect(hls.streaming).toMatchObject({ streamingPlayTimes: 1, streamingErrorTimes: 0 });
+    expect(hls.streaming.segmentRequests).toBeGreaterThanOrEqual(3);
   });
 
   it('answers 400 listing the problems of an invalid case, 404 for other tenants and unknown ids', async () => {
