@@ -4,6 +4,7 @@
  * nginx-light with apt-get when nginx is missing. Stopped with stop().
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,9 +25,25 @@ function ensureNginx(): void {
   });
 }
 
-/** Starts nginx on `port` with room for `connections` keep-alive connections; `cpu` pins its worker to that core. */
-export function startNginx(port: number, connections = 8192, cpu?: number): LocalNginx {
+/** A TCP port on 127.0.0.1 that nothing listens on now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts nginx on a free port with room for `connections` keep-alive connections; `cpu` pins its
+ * worker to that core.
+ */
+export async function startNginx(connections = 8192, cpu?: number): Promise<LocalNginx> {
   ensureNginx();
+  const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'perftest-nginx-'));
   const pidFile = path.join(dir, 'nginx.pid');
   // nginx needs far more connection slots than the clients it holds (with about 5 % headroom a few

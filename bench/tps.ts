@@ -19,7 +19,7 @@ const target = option('tps', 5000);
 const seconds = option('seconds', 30);
 const threads = option('threads', 1);
 const users = option('users', 500);
-const nginx = startNginx(18181, users + 64, 1);
+const nginx = await startNginx(users + 64, 1);
 tuneHeapForLoad();
 
 const rows: IntervalMessage[] = [];

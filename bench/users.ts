@@ -20,7 +20,7 @@ const seconds = option('seconds', 60);
 const thinkMs = option('think', 1000);
 const threads = option('threads', 1);
 const ramp = option('ramp', 5);
-const nginx = startNginx(18182, users + 64, 1);
+const nginx = await startNginx(users + 64, 1);
 // As `perftest run` does: keep the old space near the live heap (run/heap-tuning.ts).
 tuneHeapForLoad();
 

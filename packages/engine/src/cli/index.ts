@@ -77,11 +77,13 @@ async function execute(
     io.stderr.write(`perftest: the case cannot run:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
     return 2;
   }
+  const cpuAtStart = process.cpuUsage();
   const interrupt = (): void => void run.stop();
   process.once('SIGINT', interrupt);
   try {
     const summary = await run.done;
-    const perf = performanceOf(summary, usersSeconds);
+    const cpu = process.cpuUsage(cpuAtStart);
+    const perf = performanceOf(summary, usersSeconds, cpu.user + cpu.system);
     if (args.json) io.stdout.write(`${JSON.stringify(perf)}\n`);
     else io.stdout.write(`${performanceText(perf)}\n`);
     return 0;

@@ -51,6 +51,8 @@ export interface Performance {
   started: number;
   dropped: number;
   duration: number;
+  /** CPU time of this process (all threads, user + system) per request during the run, in µs. */
+  cpuUsPerRequest: number;
   startTime: string;
   endTime: string;
   end: RunSummary['end'];
@@ -60,7 +62,7 @@ const ms = (us: number): number => Math.round(us) / 1000;
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
 /** The performance figures of a finished run. */
-export function performanceOf(summary: RunSummary, usersSeconds: number): Performance {
+export function performanceOf(summary: RunSummary, usersSeconds: number, cpuUs: number): Performance {
   const r = summary.requests;
   const it = summary.iterations;
   const seconds = summary.durationS > 0 ? summary.durationS : 1;
@@ -105,6 +107,7 @@ export function performanceOf(summary: RunSummary, usersSeconds: number): Perfor
     started: summary.started,
     dropped: summary.dropped,
     duration: round(summary.durationS, 3),
+    cpuUsPerRequest: r.requests === 0 ? 0 : round(cpuUs / r.requests),
     startTime: new Date(summary.startedAt).toISOString(),
     endTime: new Date(summary.endedAt).toISOString(),
     end: summary.end,
