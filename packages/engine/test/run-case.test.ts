@@ -77,6 +77,20 @@ describe('startRun (one thread)', () => {
     expect(summary.maxUsers).toBeLessThanOrEqual(10);
   });
 
+  it.each([
+    ['flapping TPS (triangle 0 -> 200 -> 0 over 2 s)', { pressure_mode: 6, time: 2, loop_count: 1, minimum: 0, maximum: 200 }],
+    ['surge TPS (50/s for 1 s, then 150/s for 1 s)', { pressure_mode: 4, time: 2, loop_count: 1, max_duration: 1, minimum: 50, maximum: 150 }],
+  ])('starts exactly the integral of a %s', async (_name, stage) => {
+    const run = await startRun({
+      case: getCase(server.url, [{ operate_mode: 0, issue_num: 20, ...stage }]),
+      onInterval: () => {},
+    });
+    const summary = await run.done;
+    expect(summary.started).toBe(200);
+    expect(server.served).toBe(200);
+    expect(summary.requests.requests).toBe(200);
+  });
+
   it('keeps the TPS schedule while the target stalls: late starts show in the percentiles, unserved starts are dropped', async () => {
     const run = await startRun({
       case: getCase(server.url, [{ pressure_mode: 1, operate_mode: 0, time: 3, tps_value: 100, issue_num: 4 }]),

@@ -61,3 +61,63 @@ describe('startRun over threads', () => {
     expect(summary.durationS).toBeLessThan(5);
   });
 });
+
+describe('stopping a threaded run', () => {
+  it('stops while the threads are still starting, with an empty summary', async () => {
+    const run = await startRun({
+      case: getCase(server.url, [{ pressure_mode: 0, operate_mode: 0, time: 30, issue_num: 2 }]),
+      threads: 2,
+      onInterval: () => {},
+    });
+    await run.stop();
+    const summary = await run.done;
+    expect(summary.end).toBe('stopped');
+    expect(summary.requests.requests).toBe(server.served);
+    expect(summary.durationS).toBeLessThan(5);
+  });
+
+  it('stops a running threaded run promptly and records nothing afterwards', async () => {
+    const intervals: IntervalMessage[] = [];
+    const run = await startRun({
+      case: getCase(server.url, [{ pressure_mode: 0, operate_mode: 0, time: 30, issue_num: 6 }]),
+      threads: 2,
+      onInterval: (i) => intervals.push(i),
+    });
+    while (intervals.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    const asked = Date.now();
+    await run.stop();
+    expect(Date.now() - asked).toBeLessThan(3000);
+    const summary = await run.done;
+    expect(summary.end).toBe('stopped');
+    const emitted = intervals.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(intervals.length).toBe(emitted);
+    expect(summary.requests.requests).toBe(recordedRequests(intervals));
+    expect(summary.requests.requests).toBeGreaterThan(0);
+    expect(summary.requests.requests).toBeLessThanOrEqual(server.served);
+  });
+});
+
+describe('manual regulation over threads', () => {
+  it('switches every thread to the new TPS at the same announced instant', async () => {
+    const intervals: IntervalMessage[] = [];
+    const run = await startRun({
+      case: getCase(server.url, [
+        { pressure_mode: 1, operate_mode: 0, voltage_regulating_mode: 1, time: 3, current_tps: 100, issue_num: 20 },
+      ]),
+      threads: 2,
+      onInterval: (i) => intervals.push(i),
+    });
+    while (intervals.length < 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    const switchedAt = Date.now();
+    run.setTarget(300);
+    const summary = await run.done;
+    // 100/s until the switch (announced 50 ms ahead), 300/s after it, until the stage's 3 s end.
+    const before = (switchedAt + 50 - summary.startedAt) / 1000;
+    const expected = 100 * before + 300 * (3 - before);
+    expect(Math.abs(summary.started - expected)).toBeLessThan(30);
+    expect(summary.dropped).toBe(0);
+    expect(server.served).toBe(summary.started);
+    expect(summary.requests.requests).toBe(server.served);
+  });
+});

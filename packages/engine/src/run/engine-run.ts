@@ -132,8 +132,9 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
 
   const done = finished.then(async (end) => {
     if (callbackError !== undefined) throw callbackError;
+    const endedAt = epochMs();
     const at = await startedAt;
-    return totals.summary(end, at, epochMs(), steps);
+    return totals.summary(end, Number.isNaN(at) ? endedAt : at, endedAt, steps);
   });
   done.catch(() => undefined);
   return {

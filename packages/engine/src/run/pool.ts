@@ -35,7 +35,7 @@ export interface ThreadedRunOptions {
 
 /** A run on threads. */
 export interface ThreadedRun {
-  /** Resolves with the epoch ms at which stage 0 starts, once every thread is up. */
+  /** Resolves with the epoch ms at which stage 0 starts once every thread is up (NaN if the run ended first). */
   readonly started: Promise<number>;
   /** Resolves when every thread has ended and the last merged interval was emitted. */
   readonly done: Promise<void>;
@@ -91,8 +91,11 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
     settleDone = resolve;
     failDone = reject;
   });
-  // A run that fails before it started must not leave `started` pending forever.
-  done.catch(() => settleStarted(Number.NaN));
+  // A run that fails or is stopped before it started must not leave `started` pending forever.
+  done.then(
+    () => settleStarted(Number.NaN),
+    () => settleStarted(Number.NaN),
+  );
 
   const broadcast = (command: ThreadCommand): void => {
     for (const port of ports) port.postMessage(command);
