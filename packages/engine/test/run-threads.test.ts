@@ -58,7 +58,7 @@ describe('startRun over threads', () => {
     expect(server.served).toBe(40);
     expect(summary.requests.requests).toBe(40);
     // Released by arrivals, not by the 8 s timeout (10 rounds of it would take 80 s).
-    expect(summary.durationS).toBeLessThan(5);
+    expect(summary.durationS).toBeLessThan(15);
   });
 });
 
@@ -73,7 +73,7 @@ describe('stopping a threaded run', () => {
     const summary = await run.done;
     expect(summary.end).toBe('stopped');
     expect(summary.requests.requests).toBe(server.served);
-    expect(summary.durationS).toBeLessThan(5);
+    expect(summary.durationS).toBeLessThan(10);
   });
 
   it('stops a running threaded run promptly and records nothing afterwards', async () => {
@@ -86,7 +86,7 @@ describe('stopping a threaded run', () => {
     while (intervals.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
     const asked = Date.now();
     await run.stop();
-    expect(Date.now() - asked).toBeLessThan(3000);
+    expect(Date.now() - asked).toBeLessThan(5000);
     const summary = await run.done;
     expect(summary.end).toBe('stopped');
     const emitted = intervals.length;
