@@ -43,8 +43,14 @@ export interface ThreadedRun {
   stop(): Promise<void>;
 }
 
-/** How far ahead of now a start or a manual change is announced, so every thread applies it alike (ms). */
+/** How far ahead of now a manual change is announced, so every thread applies it at the same instant (ms). */
 const ANNOUNCE_MS = 50;
+/**
+ * How far ahead of now stage 0 starts when the caller gave no instant (ms): each thread compiles the
+ * case after its start message, and a thread that begins later than the start wait (open-model.ts)
+ * would skip the starts it missed.
+ */
+const START_MARGIN_MS = 300;
 
 /** The thread entry and the arguments that let a thread load it (tsx for TypeScript sources). */
 export function threadEntry(): { filename: string; execArgv: string[] } {
@@ -113,7 +119,7 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
   };
 
   const startAll = (): void => {
-    startAt = opts.startAt ?? epochMs() + ANNOUNCE_MS;
+    startAt = opts.startAt ?? epochMs() + START_MARGIN_MS;
     ports.forEach((port, i) =>
       port.postMessage({
         type: 'start',
