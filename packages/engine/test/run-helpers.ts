@@ -19,6 +19,9 @@ export interface CountingServer {
   delayMs: number;
   /** Answer 500 while more than this many requests are in progress. */
   failAbove: number;
+  /** The request targets (path and query) received, kept while `recordPaths` is true. */
+  recordPaths: boolean;
+  paths: string[];
   close(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export async function startCountingServer(): Promise<CountingServer> {
     stallUntil: 0,
     delayMs: 0,
     failAbove: Number.POSITIVE_INFINITY,
+    recordPaths: false,
+    paths: [],
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -39,6 +44,7 @@ export async function startCountingServer(): Promise<CountingServer> {
   const server = http.createServer((req, res) => {
     state.served++;
     state.inFlight++;
+    if (state.recordPaths) state.paths.push(req.url ?? '');
     const status = state.inFlight > state.failAbove ? 500 : 200;
     const reply = (): void => {
       state.inFlight--;

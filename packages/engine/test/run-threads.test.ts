@@ -62,6 +62,20 @@ describe('startRun over threads', () => {
   });
 });
 
+describe('run-wide cursors over threads', () => {
+  it('deals the values of a shared sequential variable once each across both threads', async () => {
+    server.recordPaths = true;
+    server.paths = [];
+    const kase = getCase(`${server.url}?id=\${id}`, [{ pressure_mode: 0, operate_mode: 1, count: 400, issue_num: 4 }]);
+    const variables = [{ name: 'id', variable_type: 1, variable_mode: 0, share_mode: 0, variable: [0, 99999] }];
+    const run = await startRun({ case: kase, variables, threads: 2, onInterval: () => {} });
+    await run.done;
+    server.recordPaths = false;
+    const ids = server.paths.map((p) => Number(new URL(p, server.url).searchParams.get('id'))).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: 400 }, (_, k) => k));
+  });
+});
+
 describe('stopping a threaded run', () => {
   it('stops while the threads are still starting, with an empty summary', async () => {
     const run = await startRun({
