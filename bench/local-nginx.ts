@@ -61,7 +61,12 @@ http { access_log off; keepalive_requests 10000000; keepalive_timeout 300s;
   server { listen 127.0.0.1:${port} backlog=${Math.min(connections, 65535)}; location / { return 200 "ok\\n"; } } }
 `,
   );
-  execFileSync('nginx', ['-c', path.join(dir, 'nginx.conf')]);
+  try {
+    execFileSync('nginx', ['-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   let pid = 0;
   for (let i = 0; i < 50 && pid === 0; i++) {
     try {
