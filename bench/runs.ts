@@ -5,7 +5,11 @@
  *     target, over --starts runs of a one-user, one-second task;
  *  2. API latency under load: CRUD calls (a signed GET of a task and a signed POST of a test suite,
  *     alternating, --crud-rate per second, one at a time) while a --tps run of --seconds streams its
- *     intervals; p50/p99/max over the calls made after the run's first second.
+ *     intervals; p50/p99/max over the calls made after the run's first second;
+ *  3. ingestion (Postgres): --ingest-workers interval writers (each its own connection pool, as
+ *     separate workers have) each writing --ingest-shares shares of intervals of 10 request cards
+ *     with real HDR histograms, at --ingest-speed times real time (one interval per share per
+ *     second / speed), for --ingest-seconds; rows per second and insert (flush) latencies.
  *
  * Setups: "embedded" = the server (`apps/api/src/main.ts`) on PGlite with its in-process worker
  * (PERFTEST_WORKERS = --threads); "postgres" (when DATABASE_URL is set) = the server with
@@ -13,8 +17,9 @@
  * fresh database of that server. The target is a node:http server in a child process of its own,
  * reporting its first request after each reset and its count. Everything stays on 127.0.0.1.
  *
- *   pnpm bench:runs [--only embedded|postgres] [--starts 5] [--tps 5000] [--seconds 20]
- *                   [--threads 2] [--workers 2] [--crud-rate 20]
+ *   pnpm bench:runs [--only embedded|postgres|ingest] [--starts 5] [--tps 5000] [--seconds 20]
+ *                   [--threads 2] [--workers 2] [--crud-rate 20] [--ingest-workers 10]
+ *                   [--ingest-shares 3] [--ingest-speed 10] [--ingest-seconds 10]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +31,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, type CaseInfoDetail, type TestCaseStage } from '../packages/model/src/index.js';
+import { IntervalRecorder } from '../packages/engine/src/index.js';
+import { IntervalWriter } from '../packages/runner/src/index.js';
+import { openDatabase } from '../packages/store/src/index.js';
 import { freshDatabase, TEST_AK, TEST_SK, TestClient } from '../apps/api/test/helpers.js';
 import { startServer, type ServerProcess } from '../apps/api/test/processes.js';
 import { startWorkerProcess, type WorkerProcess } from '../apps/api/test/runs-fixtures.js';
@@ -211,6 +219,71 @@ async function bench(setup: string, client: TestClient, target: Target): Promise
   );
 }
 
+/** One realistic interval: 10 request cards with 500 requests each over a spread of response times. */
+function sampleInterval(second: number) {
+  const keys = Array.from({ length: 10 }, (_, i) => `card-${i}`);
+  const recorder = new IntervalRecorder(keys);
+  for (const key of keys) {
+    for (let i = 0; i < 500; i++) {
+      const result = { outcome: 'success' as const, status: 200, responseTimeUs: 500 + ((i * 7919) % 200_000), sentBytes: 120, recBytes: 800 };
+      recorder.request(key, result);
+      recorder.iteration({ ...result, ok: true });
+    }
+  }
+  const interval = recorder.flush(second, 250, 5000, 0, 0);
+  recorder.close();
+  return interval;
+}
+
+/** Interval ingestion of `workers` writers on the Postgres database at `url`. */
+async function ingest(url: string): Promise<void> {
+  const workers = Number(arg('ingest-workers', '10'));
+  const shares = Number(arg('ingest-shares', '3'));
+  const speed = Number(arg('ingest-speed', '10'));
+  const seconds = Number(arg('ingest-seconds', '10'));
+  const setupDb = await openDatabase({ databaseUrl: url, dataDir: '' });
+  const [suite] = await setupDb.query<{ id: number }>("insert into test_suites(project, name) values ('ingest', 'ingest') returning id");
+  const [task] = await setupDb.query<{ id: number }>("insert into tasks(test_suite_id, name) values ($1, 'ingest') returning id", [suite.id]);
+  const [run] = await setupDb.query<{ id: number }>("insert into task_runs(task_id, test_suite_id, name, parallel, status) values ($1, $2, 'ingest', true, 0) returning id", [task.id, suite.id]);
+  const caseRuns: number[] = [];
+  for (let c = 0; c < shares; c++) {
+    const [row] = await setupDb.query<{ id: number }>("insert into case_runs(task_run_id, position, name, status, input) values ($1, $2, 'c', 0, '{}') returning id", [run.id, c + 1]);
+    caseRuns.push(row.id);
+    for (let w = 0; w < workers; w++) {
+      await setupDb.query('insert into case_run_shares(case_run_id, share_index, share_count, worker_id, status) values ($1, $2, $3, $4, $5)', [row.id, w, workers, `w${w}`, 'running']);
+    }
+  }
+  const template = sampleInterval(0);
+  const bytes = JSON.stringify(template).length;
+  const dbs = await Promise.all(Array.from({ length: workers }, () => openDatabase({ databaseUrl: url, dataDir: '', poolSize: 4 })));
+  const flushes: number[] = [];
+  const ticks = seconds * speed;
+  const started = performance.now();
+  await Promise.all(
+    dbs.map(async (db, w) => {
+      const writer = new IntervalWriter(db, undefined, 60_000);
+      for (let t = 0; t < ticks; t++) {
+        const due = started + ((t + 1) * 1000) / speed;
+        for (const caseRunId of caseRuns) writer.add({ case_run_id: caseRunId, share_index: w, worker_id: `w${w}`, second: t, data: { ...template, second: t } });
+        const f = performance.now();
+        await writer.flush();
+        flushes.push(performance.now() - f);
+        await sleep(Math.max(0, due - performance.now()));
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const [{ n }] = await setupDb.query<{ n: number }>('select count(*)::int as n from intervals');
+  flushes.sort((a, b) => a - b);
+  console.log(
+    `ingest (postgres): ${workers} writers x ${shares} shares at ${speed}x real time for ${elapsed.toFixed(1)} s: ${n} rows of ${(bytes / 1024).toFixed(1)} KiB ` +
+      `(${(n / elapsed).toFixed(0)} rows/s, expected ${workers * shares * speed}/s); insert p50 ${quantile(flushes, 0.5).toFixed(1)} ms, ` +
+      `p99 ${quantile(flushes, 0.99).toFixed(1)} ms, max ${(flushes.at(-1) ?? 0).toFixed(1)} ms`,
+  );
+  await Promise.all(dbs.map((db) => db.close()));
+  await setupDb.close();
+}
+
 async function main(): Promise<void> {
   const only = arg('only', '');
   const target = await Target.start();
@@ -241,6 +314,14 @@ async function main(): Promise<void> {
       }
     } else if (only === 'postgres') {
       console.log('postgres: skipped (set DATABASE_URL)');
+    }
+    if ((only === '' || only === 'ingest') && process.env.DATABASE_URL) {
+      const fresh = await freshDatabase('postgres');
+      try {
+        await ingest(fresh.url as string);
+      } finally {
+        await fresh.drop();
+      }
     }
   } finally {
     target.stop();
