@@ -34,6 +34,9 @@ export async function startEmbedded(db: Database, config: Pick<Config, 'workers'
     control = embedded;
     stop = () => embedded.stop();
   } else {
+    if (db.kind === 'pglite') {
+      log('warn', 'PERFTEST_WORKERS=0 on the embedded PGlite database: no worker can join it, so every run will end in 3 ("no worker"); use DATABASE_URL with separate workers');
+    }
     const dispatcher = new Dispatcher(db, { log });
     await dispatcher.start();
     control = dispatcher;
