@@ -1,7 +1,7 @@
 /**
- * Workers dying mid-run (Postgres, separate processes, kill -9): with a live worker left it takes the
- * dead one's share over after the 10 s heartbeat delay and the run ends normally with every second
- * covered; with none left the run ends in 3 within 15 s and keeps the data written so far.
+ * A worker dying mid-run (Postgres, separate processes, kill -9): the live worker left takes the dead
+ * one's share over after the 10 s heartbeat delay, resuming the timeline, and the run ends normally
+ * with every second covered and the dead worker's intervals kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
@@ -90,23 +90,5 @@ postgres('worker failover on Postgres (kill -9)', () => {
     // Whatever the dead worker had not written yet is lost; nothing is counted twice.
     const answered = (await settled(() => target.count)) - before;
     expect(await recordedRequests(fresh.db, taskRunId)).toBeLessThanOrEqual(answered);
-  });
-
-  it('ends the run in 3 within 15 s when its only worker is killed, keeping the data written so far', async () => {
-    expect(workers).toHaveLength(1);
-    const { suiteId, taskId } = await createTask(client, [httpCase('k', `${target.url}/k`, [usersStage(2, 60)], 50)], false);
-    const before = target.count;
-    const taskRunId = await startTask(client, suiteId, taskId);
-    expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
-    while (target.count - before < 20) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 1_200)); // at least one interval flushed
-    await workers[0].kill('SIGKILL');
-    workers = [];
-
-    const end = await waitForRunStatus(client, taskId, [2, 3, 4], 15_000);
-    expect(end.status).toBe(RunStatus.Aborted);
-    const [run] = await fresh.db.query<{ reason: string }>('select reason from task_runs where id = $1', [taskRunId]);
-    expect(run.reason).toContain('no worker');
-    expect(await recordedRequests(fresh.db, taskRunId)).toBeGreaterThan(0);
   });
 });

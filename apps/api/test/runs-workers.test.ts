@@ -13,6 +13,8 @@ import {
   missingSeconds,
   recordedRequests,
   requestsByWorker,
+  setTaskStatus,
+  settled,
   startTarget,
   startTask,
   startWorkerProcess,
@@ -87,6 +89,28 @@ postgres('runs on Postgres with an API process and two worker processes', () => 
       expect([...byWorker.keys()].sort()).toEqual(workers.map((w) => w.id).sort());
       for (const n of byWorker.values()) expect(n).toBeGreaterThan(10);
     }
+  });
+
+  it('stops a run on both workers: 5 then 4 within 2 s', async () => {
+    const { suiteId, taskId } = await createTask(client, [httpCase('stop', `${target.url}/stop`, [usersStage(4, 30)], 50)], false);
+    const before = target.count;
+    const taskRunId = await startTask(client, suiteId, taskId);
+    expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
+    while (target.count - before < 40) await new Promise((r) => setTimeout(r, 50));
+    const stoppedAt = Date.now();
+    const stop = await setTaskStatus(client, suiteId, taskId, 2);
+    expect(stop.status, stop.text).toBe(200);
+    expect((await waitForRunStatus(client, taskId, [2, 3, 4], 5_000)).status).toBe(RunStatus.StoppedByUser);
+    expect(Date.now() - stoppedAt).toBeLessThan(2_500);
+    const shares = await fresh.db.query<{ status: string }>(
+      'select s.status from case_run_shares s join case_runs c on c.id = s.case_run_id where c.task_run_id = $1',
+      [taskRunId],
+    );
+    expect(shares.map((s) => s.status)).toEqual(['stopped', 'stopped']);
+    const answered = (await settled(() => target.count)) - before;
+    const recorded = await recordedRequests(fresh.db, taskRunId);
+    expect(answered - recorded).toBeGreaterThanOrEqual(0);
+    expect(answered - recorded).toBeLessThanOrEqual(4); // in flight at the stop: at most one per user
   });
 
   it('finishes a run whose API is killed and restarted in the middle, with complete intervals', async () => {
