@@ -11,6 +11,7 @@ import { BODY_LIMIT, installErrorHandlers } from './http/errors.js';
 import { installJsonBody } from './http/json-body.js';
 import { validatorCompiler } from './http/validation.js';
 import { installOpenApi } from './openapi.js';
+import { installRollupJob } from './reports/rollup-job.js';
 import { ROUTE_GROUPS } from './routes/index.js';
 
 declare module 'fastify' {
@@ -51,6 +52,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installAuthentication(app, options.db, options.now ?? Date.now);
   installOpenApi(app);
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
+  installRollupJob(app);
   await app.ready();
   return app;
 }

@@ -22,6 +22,9 @@ export interface IntervalRow {
   data: IntervalMessage;
 }
 
+/** Process-wide count of interval rows folded (tests and benchmarks read it). */
+export const foldStats = { rows: 0 };
+
 /** The columns of the outcomes in OUTCOMES order. */
 const OUTCOME_COLUMNS: readonly number[] = OUTCOMES.map((o) => Col[o]);
 
@@ -56,25 +59,68 @@ export function addCounters(target: StatsCounters, stats: StatsCounters): void {
   target.rtSumUs += stats.rtSumUs;
 }
 
+/** A card of an accumulator with its (sent, received) byte columns in the series. */
+export interface CardState {
+  key: string;
+  /** The sent-bytes column; received bytes are the next one. */
+  column: number;
+  cell: CellTotals;
+}
+
+/** Everything an accumulator holds, as a rollup stores it (rollup-codec.ts). */
+export interface AccumulatorState {
+  series: SecondSeries;
+  /** In the order the keys were first seen. */
+  cards: CardState[];
+  iterations: CellTotals;
+  /** Rows folded into it. */
+  rows: number;
+}
+
 /** The folded state of one case run. */
 export class CaseRunAccumulator {
-  readonly series = new SecondSeries(CASE_COLUMNS);
+  readonly series: SecondSeries;
   /** Whole-run statistics per card key, in the order the keys were first seen. */
   readonly cards = new Map<string, CellTotals>();
-  readonly iterations = emptyCell();
+  readonly iterations: CellTotals;
+  /** Whether it was restored from a rollup: it knows how many rows it holds, not which, and folds no more. */
+  readonly restored: boolean;
   /** The (sent, received) byte columns of each card in `series`. */
   private readonly cardColumns = new Map<string, number>();
   private readonly folded = new Set<string>();
+  private readonly restoredRows: number;
   private settled = true;
 
-  /** `cardKeys`: the case run's cards, so that their rows exist (with zeros) before any request. */
-  constructor(cardKeys: Iterable<string> = []) {
-    for (const key of cardKeys) this.cardCell(key);
+  /**
+   * `cardKeys`: the case run's cards, so that their rows exist (with zeros) before any request.
+   * `state`: what a rollup held (then `cardKeys` is ignored).
+   */
+  constructor(cardKeys: Iterable<string> = [], state?: AccumulatorState) {
+    this.series = state?.series ?? new SecondSeries(CASE_COLUMNS);
+    this.iterations = state?.iterations ?? emptyCell();
+    this.restored = state !== undefined;
+    this.restoredRows = state?.rows ?? 0;
+    if (state === undefined) {
+      for (const key of cardKeys) this.cardCell(key);
+    } else {
+      for (const card of state.cards) {
+        this.cards.set(card.key, card.cell);
+        this.cardColumns.set(card.key, card.column);
+      }
+      this.settled = false;
+    }
   }
 
   /** Rows folded so far. */
   get rowCount(): number {
-    return this.folded.size;
+    return this.restoredRows + this.folded.size;
+  }
+
+  /** Its state (shared, not copied), settled, for a rollup. */
+  state(): AccumulatorState {
+    this.settle();
+    const cards = [...this.cards].map(([key, cell]) => ({ key, cell, column: this.cardColumns.get(key) as number }));
+    return { series: this.series, cards, iterations: this.iterations, rows: this.rowCount };
   }
 
   /** Whether the row was folded already. */
@@ -84,10 +130,12 @@ export class CaseRunAccumulator {
 
   /** Folds one row; a row folded before is ignored. Returns whether it was new. */
   fold(row: IntervalRow): boolean {
+    if (this.restored) throw new Error('an accumulator restored from a rollup folds no more rows');
     const key = rowKey(row);
     if (this.folded.has(key)) return false;
     this.folded.add(key);
     this.settled = false;
+    foldStats.rows++;
     const data = row.data;
     const series = this.series;
     const slot = series.slot(Number(row.second));

@@ -22,6 +22,7 @@ const PAYLOAD_HEADER_BYTES = 40;
 export interface Accumulator extends Histogram {
   readonly lowestDiscernibleValue: number;
   readonly countsArrayLength: number;
+  getCountAtIndex(index: number): number;
   addToCountAtIndex(index: number, value: number): void;
   addToTotalCount(value: number): void;
   establishInternalTackingValues(): void;

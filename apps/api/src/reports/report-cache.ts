@@ -6,12 +6,18 @@
  * to date reads, in key order and in pages, the rows from a few seconds before its latest second
  * (rows of one second land from several workers at slightly different times); when that still
  * leaves rows unaccounted for — a worker's batch that landed much later — it diffs the keys of the
- * older rows and reads the seconds that have new ones. The first read of a case run folds all of
- * its rows, page by page.
+ * older rows and reads the seconds that have new ones.
+ *
+ * The first read of a case run takes its rollup (rollup-store.ts) when one covers every stored row,
+ * and folds all of its rows otherwise, page by page. A read of a case run that has ended (and may be
+ * rolled up) with no rollup covering what it folded writes one, so that this happens once.
  */
 import type { Queryable } from '@perftest/store';
-import { intervalCount, intervalKeysBefore, intervalPage, intervalRowsAt, type IntervalKey } from '../storage/reports.js';
+import { intervalKeysBefore, intervalRowsAt } from '../storage/reports.js';
 import { CaseRunAccumulator } from './accumulator.js';
+import { foldIntervals } from './interval-fold.js';
+import { decodeRollup } from './rollup-codec.js';
+import { rollupState, rollupStats, writeRollup } from './rollup-store.js';
 
 /** Case runs kept (least recently read dropped first); about 1-3 MB each for an hour of 10 cards. */
 export const REPORT_CACHE_ENTRIES = 8;
@@ -22,6 +28,8 @@ export const TAIL_SECONDS = 5;
 
 interface Entry {
   acc: CaseRunAccumulator;
+  /** Not read yet: a rollup may stand in for the fold. */
+  fresh: boolean;
   /** One update at a time per case run; later readers wait for it. */
   updating: Promise<void> | undefined;
 }
@@ -39,14 +47,14 @@ export class ReportCache {
   async current(caseRunId: number, cardKeys: readonly string[]): Promise<CaseRunAccumulator> {
     let entry = this.entries.get(caseRunId);
     if (entry === undefined) {
-      entry = { acc: new CaseRunAccumulator(cardKeys), updating: undefined };
+      entry = { acc: new CaseRunAccumulator(cardKeys), fresh: true, updating: undefined };
     } else {
       this.entries.delete(caseRunId);
     }
     this.entries.set(caseRunId, entry);
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as number);
     while (entry.updating !== undefined) await entry.updating.catch(() => undefined);
-    const update = this.update(caseRunId, entry.acc);
+    const update = this.update(caseRunId, entry, cardKeys);
     entry.updating = update;
     try {
       await update;
@@ -61,32 +69,34 @@ export class ReportCache {
     this.entries.clear();
   }
 
-  private async update(caseRunId: number, acc: CaseRunAccumulator): Promise<void> {
-    const stored = await intervalCount(this.db, caseRunId);
+  private async update(caseRunId: number, entry: Entry, cardKeys: readonly string[]): Promise<void> {
+    const state = await rollupState(this.db, caseRunId, entry.fresh);
+    const wasFresh = entry.fresh;
+    entry.fresh = false;
+    if (wasFresh && state.data !== undefined && state.rolledRows !== undefined && state.stored <= state.rolledRows) {
+      entry.acc = decodeRollup(state.data);
+      rollupStats.read++;
+      return;
+    }
+    if (entry.acc.restored) {
+      if (state.stored <= entry.acc.rowCount) return;
+      entry.acc = new CaseRunAccumulator(cardKeys); // rows landed after the rollup: fold them all again
+    }
+    await this.catchUp(caseRunId, entry.acc, state.stored);
+    if (state.sealed && !(state.rolledRows !== undefined && state.rolledRows >= entry.acc.rowCount)) {
+      await writeRollup(this.db, caseRunId, entry.acc);
+    }
+  }
+
+  /** Folds the rows of `caseRunId` not in `acc` yet; `stored`: rows the table held just before. */
+  private async catchUp(caseRunId: number, acc: CaseRunAccumulator, stored: number): Promise<void> {
     if (stored === acc.rowCount) return;
     const from = Number.isNaN(acc.series.last) ? Number.MIN_SAFE_INTEGER : acc.series.last - TAIL_SECONDS;
-    await this.foldFrom(caseRunId, acc, from);
+    await foldIntervals(this.db, caseRunId, acc, from, { pageRows: FOLD_PAGE_ROWS });
     if (acc.rowCount >= stored || from === Number.MIN_SAFE_INTEGER) return;
     const keys = await intervalKeysBefore(this.db, caseRunId, from);
     const seconds = new Set<number>();
     for (const key of keys) if (!acc.has(key)) seconds.add(Number(key.second));
     for (const row of await intervalRowsAt(this.db, caseRunId, [...seconds])) acc.fold(row);
-  }
-
-  /** Folds every row from second `from` on, page by page (the next page is read while one folds). */
-  private async foldFrom(caseRunId: number, acc: CaseRunAccumulator, from: number): Promise<void> {
-    let pending = intervalPage(this.db, caseRunId, from, undefined, FOLD_PAGE_ROWS);
-    for (;;) {
-      const rows = await pending;
-      const full = rows.length === FOLD_PAGE_ROWS;
-      if (full) {
-        const last = rows[rows.length - 1];
-        const after: IntervalKey = { second: last.second, share_index: last.share_index, worker_id: last.worker_id };
-        pending = intervalPage(this.db, caseRunId, from, after, FOLD_PAGE_ROWS);
-        pending.catch(() => undefined); // awaited below; not unhandled if folding throws first
-      }
-      for (const row of rows) acc.fold(row);
-      if (!full) return;
-    }
   }
 }

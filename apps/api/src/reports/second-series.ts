@@ -91,6 +91,29 @@ export class SecondSeries {
     return i >= 0 && i < this.capacity ? this.columns[column][i] : 0;
   }
 
+  /**
+   * The values of `column` from `first` to `last` (a view: copy it before the series grows). Empty
+   * while the series is.
+   */
+  values(column: number): Float64Array {
+    if (Number.isNaN(this.first)) return new Float64Array(0);
+    return this.columns[column].subarray(this.first - this.origin, this.last - this.origin + 1);
+  }
+
+  /** A series of the seconds from `first` on holding `columns` (each of the same length, taken as is). */
+  static fromColumns(first: number, columns: Float64Array[]): SecondSeries {
+    const series = new SecondSeries(0);
+    const length = columns.length === 0 ? 0 : columns[0].length;
+    series.columns = columns;
+    series.capacity = length;
+    series.origin = first;
+    if (length > 0) {
+      series.first = first;
+      series.last = first + length - 1;
+    }
+    return series;
+  }
+
   /** Seconds from `first` to `last` (0 when empty). */
   get span(): number {
     return Number.isNaN(this.first) ? 0 : this.last - this.first + 1;

@@ -2,6 +2,7 @@
 import * as init from './001-init.js';
 import * as runs from './002-runs.js';
 import * as tasksCases from './003-tasks-cases.js';
+import * as reportRollups from './005-report-rollups.js';
 
 /** One schema change. */
 export interface Migration {
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', up: init.up },
   { version: 2, name: 'runs', up: runs.up },
   { version: 3, name: 'tasks-cases', up: tasksCases.up },
+  { version: 5, name: 'report-rollups', up: reportRollups.up },
 ];
