@@ -34,6 +34,7 @@ export class IntervalWriter {
   private rows: IntervalRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private closed = false;
   /** Rows written so far (tests and logs). */
   written = 0;
 
@@ -45,6 +46,7 @@ export class IntervalWriter {
 
   /** Queues one row; it is written within flushMs. */
   add(row: IntervalRow): void {
+    if (this.closed) return;
     this.rows.push(row);
     if (this.rows.length > MAX_BACKLOG) {
       const dropped = this.rows.splice(0, this.rows.length - MAX_BACKLOG);
@@ -54,6 +56,15 @@ export class IntervalWriter {
       this.timer = undefined;
       void this.flush();
     }, this.flushMs);
+  }
+
+  /** Stops retrying: rows still queued are dropped (logged). Call after the last flush. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.rows.length > 0) this.log('error', 'intervals not written at shutdown', { rows: this.rows.length });
+    this.rows = [];
   }
 
   /** Writes everything queued so far; resolves once it is written (or failed and was re-queued). */
@@ -76,6 +87,7 @@ export class IntervalWriter {
     } catch (error) {
       this.rows = batch.concat(this.rows);
       this.log('warn', 'interval insert failed; retrying', { rows: batch.length, error: String(error) });
+      if (this.closed) return;
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         void this.flush();

@@ -112,6 +112,7 @@ export class RunWorker {
     for (const execution of this.executions.values()) execution.stop('lost');
     await Promise.all([...this.executions.values()].map((e) => e.ended));
     await this.writer.flush();
+    this.writer.close();
     await this.rendezvous.stop();
     if (this.workerId) await leaveWorker(this.options.db, this.workerId).catch(() => undefined);
     this.log('info', 'worker left', { worker: this.workerId });
