@@ -38,7 +38,10 @@
  *   users, started, dropped, stage, `iterations` and `cards` (by CardInfo.key) each with counters and
  *   an encoded HDR histogram (microseconds). A case run's curve for second S merges every row of S
  *   (all shares, all workers). A reassigned share has rows under both worker ids; rows are never
- *   rewritten, so everything written before a worker died is kept.
+ *   rewritten, so everything written before a worker died is kept. A worker writes a share's last
+ *   rows before it marks the share ended, so once a case run has ended (2, 3, 4) its rows are final.
+ *   While it runs, the rows of the last second or two may still be on their way (a row lands about
+ *   0.2 s after its second ends).
  *
  * rendezvous — run-wide rendezvous points (card data_type 301) of a case run split over several
  *   workers: `arrived` users are waiting at point `key` in round `generation`; the worker whose
