@@ -10,6 +10,15 @@
  *   warm         reads with nothing new (one count query, then the report is built)
  *   incremental  after one more second is written (the new row folded, then built)
  *
+ * Then the case run is marked ended (a minute ago, past the rollup grace) and read again:
+ *
+ *   ended, no rollup   the first read after a start with no rollup stored: every row folded, then
+ *                      the rollup written (what a read pays when the rollup job has not run yet)
+ *   rollup job         one RollupJob.runOnce() rolling the case run up in the background (with
+ *                      the longest event-loop stall it caused, what a concurrent request may wait)
+ *   cold from rollup   the first read after a start with the rollup stored (rollup read, decoded)
+ *   warm from rollup   reads after that one
+ *
  * Each is repeated over --rounds server starts (cold) or reads (warm, incremental); the figures are
  * the median and the worst. The report's request total is checked against what was written.
  *
@@ -18,12 +27,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { IntervalRecorder } from '../packages/engine/src/index.js';
 import type { CardInfo, IntervalMessage } from '../packages/model/src/index.js';
 import { openDatabase, type Database } from '../packages/store/src/index.js';
 import { bootstrapAdmin } from '../apps/api/src/auth/accounts.js';
 import { signRequest } from '../apps/api/src/auth/signer.js';
+import { decodeRollup } from '../apps/api/src/reports/rollup-codec.js';
+import { RollupJob } from '../apps/api/src/reports/rollup-job.js';
+import { rollupStats } from '../apps/api/src/reports/rollup-store.js';
 import { buildServer } from '../apps/api/src/server.js';
 import { createTask } from '../apps/api/src/storage/tasks.js';
 import { createTestSuite } from '../apps/api/src/storage/test-suites.js';
@@ -167,7 +179,66 @@ async function benchBackend(name: string, db: Database): Promise<void> {
     }
   }
   console.log(`${name}: cold ${fmt(cold)}, warm ${fmt(warm)}, incremental ${fmt(incremental)}`);
-  console.log(`| ${name} | ${fmt(cold)} | ${fmt(warm)} | ${fmt(incremental)} |`);
+
+  // the case run ends: reads with no rollup yet, the job's rollup, then reads from the rollup
+  await db.query(`update case_runs set status = 2, ended_at = now() - interval '1 minute' where id = $1`, [run.caseRunId]);
+  const unrolled: number[] = [];
+  const job: number[] = [];
+  const fromRollup: number[] = [];
+  const warmRollup: number[] = [];
+  const decode: number[] = [];
+  const stall: number[] = [];
+  const check = (r: { requests: number }) => {
+    if (r.requests !== expected()) throw new Error(`report counts ${r.requests} requests, ${expected()} were written`);
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    await db.query('delete from report_rollups where case_run_id = $1', [run.caseRunId]);
+    await withServer(db, async (host) => {
+      const written = rollupStats.written;
+      const first = await timedReport(host, path);
+      check(first);
+      if (rollupStats.written !== written + 1) throw new Error('the first read of the ended case run wrote no rollup');
+      unrolled.push(first.ms);
+    });
+    await db.query('delete from report_rollups where case_run_id = $1', [run.caseRunId]);
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const t0 = performance.now();
+    if ((await new RollupJob(db).runOnce()) !== 1) throw new Error('the rollup job rolled up nothing');
+    job.push(performance.now() - t0);
+    delay.disable();
+    stall.push(delay.max / 1e6);
+    await withServer(db, async (host) => {
+      const read = rollupStats.read;
+      const first = await timedReport(host, path);
+      check(first);
+      if (rollupStats.read !== read + 1) throw new Error('the first read did not take the rollup');
+      fromRollup.push(first.ms);
+      for (let i = 0; i < 3; i++) warmRollup.push((await timedReport(host, path)).ms);
+    });
+    const [row] = await db.query<{ data: Uint8Array }>('select data from report_rollups where case_run_id = $1', [run.caseRunId]);
+    const t1 = performance.now();
+    decodeRollup(row.data);
+    decode.push(performance.now() - t1);
+  }
+  const [size] = await db.query<{ bytes: number }>('select octet_length(data) as bytes from report_rollups where case_run_id = $1', [run.caseRunId]);
+  console.log(
+    `${name}: ended, no rollup ${fmt(unrolled)}; rollup job ${fmt(job)} (longest event-loop stall ${fmt(stall)}); ` +
+      `cold from rollup ${fmt(fromRollup)}, warm ${fmt(warmRollup)}; ` +
+      `rollup ${(size.bytes / 1024).toFixed(0)} KB, decoded in ${fmt(decode)}`,
+  );
+  console.log(`| ${name} | ${fmt(cold)} | ${fmt(warm)} | ${fmt(incremental)} | ${fmt(unrolled)} | ${fmt(job)} | ${fmt(fromRollup)} | ${fmt(warmRollup)} |`);
+}
+
+/** Runs `fn` against a server started on `db` (listening on a free port), then closes it. */
+async function withServer(db: Database, fn: (host: string) => Promise<void>): Promise<void> {
+  const app = await buildServer({ db, logLevel: 'warn' });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    await fn(`127.0.0.1:${(app.server.address() as { port: number }).port}`);
+  } finally {
+    await app.close();
+  }
 }
 
 async function main(): Promise<void> {

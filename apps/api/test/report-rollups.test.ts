@@ -5,8 +5,8 @@
  * does not list, a peak-load run whose KPI is missed, an intelligent-high-pressure run with a knee).
  * Also: the rollup job writes rollups only once a case run has ended and its grace has passed; a
  * restarted server reads the rollup without folding a row (even with the rows gone); rows that land
- * after the rollup are counted and the rollup rebuilt; a rollup of another version is rebuilt;
- * deleting the project deletes its rollups.
+ * after the rollup are counted and the rollup rebuilt; a rollup of another version, or one that does
+ * not decode, is rebuilt; deleting the project deletes its rollups.
  */
 import { IntervalRecorder, type RequestResult } from '@perftest/engine';
 import type { CardInfo, IntervalMessage, Outcome } from '@perftest/model';
@@ -285,6 +285,20 @@ describe.each(backends())('report rollups on %s', (backend) => {
     await server.db.query('update report_rollups set version = 0 where case_run_id = $1', [run.caseRunId]);
     expect(await job().runOnce()).toBeGreaterThanOrEqual(1);
     expect(await rollupOf(run)).toEqual({ version: ROLLUP_VERSION, row_count: run.rows });
+
+    // bytes that do not decode: the read folds the rows and writes the rollup over them
+    await server.db.query(`update report_rollups set data = '\\x0001'::bytea where case_run_id = $1`, [run.caseRunId]);
+    const expected = (await folded(run))(undefined);
+    for (const round of ['refolds', 'reads the rewritten rollup']) {
+      const again = await restart();
+      try {
+        const rowsBefore = foldStats.rows;
+        expect(await read(again.client, run), round).toEqual(expected);
+        expect(foldStats.rows - rowsBefore, round).toBe(round === 'refolds' ? run.rows : 0);
+      } finally {
+        await again.close();
+      }
+    }
   });
 
   it('is deleted with the project', async () => {

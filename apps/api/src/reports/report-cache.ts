@@ -9,7 +9,7 @@
  * older rows and reads the seconds that have new ones.
  *
  * The first read of a case run takes its rollup (rollup-store.ts) when one covers every stored row,
- * and folds all of its rows otherwise, page by page. A read of a case run that has ended (and may be
+ * and folds all of its rows otherwise (also when the rollup cannot be decoded), page by page. A read of a case run that has ended (and may be
  * rolled up) with no rollup covering what it folded writes one, so that this happens once.
  */
 import type { Queryable } from '@perftest/store';
@@ -71,20 +71,24 @@ export class ReportCache {
 
   private async update(caseRunId: number, entry: Entry, cardKeys: readonly string[]): Promise<void> {
     const state = await rollupState(this.db, caseRunId, entry.fresh);
-    const wasFresh = entry.fresh;
     entry.fresh = false;
-    if (wasFresh && state.data !== undefined && state.rolledRows !== undefined && state.stored <= state.rolledRows) {
-      entry.acc = decodeRollup(state.data);
-      rollupStats.read++;
-      return;
+    let unreadable = false;
+    if (state.data !== undefined && state.rolledRows !== undefined && state.stored <= state.rolledRows) {
+      try {
+        entry.acc = decodeRollup(state.data);
+        rollupStats.read++;
+        return;
+      } catch {
+        unreadable = true; // fold the rows instead, and write the rollup over
+      }
     }
     if (entry.acc.restored) {
       if (state.stored <= entry.acc.rowCount) return;
       entry.acc = new CaseRunAccumulator(cardKeys); // rows landed after the rollup: fold them all again
     }
     await this.catchUp(caseRunId, entry.acc, state.stored);
-    if (state.sealed && !(state.rolledRows !== undefined && state.rolledRows >= entry.acc.rowCount)) {
-      await writeRollup(this.db, caseRunId, entry.acc);
+    if (state.sealed && (unreadable || !(state.rolledRows !== undefined && state.rolledRows >= entry.acc.rowCount))) {
+      await writeRollup(this.db, caseRunId, entry.acc, unreadable);
     }
   }
 

@@ -60,9 +60,10 @@ export async function rollupState(db: Queryable, caseRunId: number, withData: bo
 
 /**
  * Stores the rollup of `acc` for `caseRunId`, unless one of a later version or with more rows is
- * there already. Returns false when the case run no longer exists (deleted meanwhile).
+ * there already (`replace`: over one of this version whatever its rows, when it could not be
+ * decoded). Returns false when the case run no longer exists (deleted meanwhile).
  */
-export async function writeRollup(db: Queryable, caseRunId: number, acc: CaseRunAccumulator): Promise<boolean> {
+export async function writeRollup(db: Queryable, caseRunId: number, acc: CaseRunAccumulator, replace = false): Promise<boolean> {
   const data = encodeRollup(acc);
   try {
     await db.query(
@@ -70,8 +71,8 @@ export async function writeRollup(db: Queryable, caseRunId: number, acc: CaseRun
        on conflict (case_run_id) do update
          set version = excluded.version, row_count = excluded.row_count, data = excluded.data, created_at = now()
          where report_rollups.version < excluded.version
-            or (report_rollups.version = excluded.version and report_rollups.row_count < excluded.row_count)`,
-      [caseRunId, ROLLUP_VERSION, acc.rowCount, data],
+            or (report_rollups.version = excluded.version and (report_rollups.row_count < excluded.row_count or $5::boolean))`,
+      [caseRunId, ROLLUP_VERSION, acc.rowCount, data, replace],
     );
   } catch (err) {
     if ((err as { code?: string }).code === FOREIGN_KEY_VIOLATION) return false;
