@@ -3,7 +3,8 @@
  * (curves, KPIs, the knee) and the whole-run statistics of each request card and of the case
  * iterations (details, percentiles, response-time buckets). Rows are folded once each, in any
  * order, and remembered by key, so an accumulator can be brought up to date with only the rows
- * written since (report-cache.ts) and gives the same figures as merging every row at once.
+ * written since (report-cache.ts) and gives the same figures as merging every row at once. Its
+ * state is what a rollup stores (rollup-codec.ts); one restored from a rollup folds no more rows.
  */
 import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type StatsCounters } from '@perftest/model';
 import { createAccumulator, foldEncoded, settle, type Accumulator } from './histogram-fold.js';
