@@ -30,6 +30,11 @@ const sample = (): void => {
 };
 const sampler = setInterval(sample, 200);
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+/** V8 heap used/total and memory outside it (wasm, buffers), for seeing where the RSS goes. */
+const heap = (): string => {
+  const m = process.memoryUsage();
+  return `${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB`;
+};
 
 try {
   const started = Date.now();
@@ -64,7 +69,7 @@ try {
       process.stdout.write(
         `[${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] users ${String(interval.users).padStart(6)}  ` +
           `requests ${String(requests).padStart(6)}  errors ${errors}${kinds.size > 0 ? ` ${JSON.stringify(Object.fromEntries(kinds))}` : ''}  ` +
-          `rss ${mb(process.memoryUsage.rss())} MB\n`,
+          `rss ${mb(process.memoryUsage.rss())} MB (heap ${heap()})\n`,
       );
     },
   });

@@ -132,6 +132,24 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     else this.arm(now, due - now);
   };
 
+  /**
+   * The dispatch options, one object per user refilled for each request (undici copies what it
+   * needs into its own request object). The exchange's own timer (onConnect) replaces undici's
+   * coarse header and body timers.
+   */
+  private readonly options: Dispatcher.DispatchOptions = {
+    path: '/',
+    method: 'GET',
+    headers: null,
+    body: null,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
+  /** The executor of every request's promise, bound once (no closure per request). */
+  private readonly capture = (resolve: (result: RequestResult) => void): void => {
+    this.resolve = resolve;
+  };
+
   constructor(private readonly owner: ExchangeOwner) {}
 
   /** Sends a request (following redirects) and resolves with its result; never rejects. */
@@ -155,9 +173,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     this.sent = 0;
     this.received = 0;
     this.start = performance.now();
-    const promise = new Promise<RequestResult>((resolve) => {
-      this.resolve = resolve;
-    });
+    const promise = new Promise<RequestResult>(this.capture);
     this.send();
     return promise;
   }
@@ -181,18 +197,12 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     const cookie = plan.autoCookies ? this.owner.jar.header(target) : undefined;
     this.sentHeaders = cookie === undefined ? this.baseHeaders : withCookie(this.baseHeaders, plan.cookieIndex, cookie);
     this.dispatching = true;
-    connection.client.dispatch(
-      {
-        path: target.path,
-        method: this.method,
-        headers: this.sentHeaders as string[],
-        body: this.body,
-        // the exchange's own timer (onConnect) replaces undici's coarse header/body timers
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      },
-      this,
-    );
+    const options = this.options;
+    options.path = target.path;
+    options.method = this.method as Dispatcher.HttpMethod;
+    options.headers = this.sentHeaders as string[];
+    options.body = this.body;
+    connection.client.dispatch(options, this);
     this.dispatching = false;
   }
 
