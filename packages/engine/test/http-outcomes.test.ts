@@ -2,13 +2,10 @@
  * The HTTP driver against real local servers: every outcome provoked for real, bytes counted against
  * what the server's sockets saw, and HTTPS verification on a self-signed certificate.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCoordination } from '../src/coordination/local.js';
 import {
@@ -252,17 +249,13 @@ describe('HTTP bytes', () => {
 });
 
 describe('HTTPS', () => {
-  let dir: string;
+  // A committed self-signed certificate (test/fixtures), so the suite needs no openssl binary.
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
   let port: number;
   let server: https.Server;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'perftest-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
     server = https.createServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      { key: fixture('proto-tls-key.pem'), cert: fixture('proto-tls-cert.pem') },
       (_req, res) => res.end('secure'),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -271,7 +264,6 @@ describe('HTTPS', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('fails verification of a self-signed certificate by default', async () => {
