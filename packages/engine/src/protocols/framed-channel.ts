@@ -9,7 +9,7 @@ import { unwatchAbort, watchAbort, type Abortable } from './abort-fanout.js';
 import type { RequestResult } from './driver.js';
 import { ResponseFramer, type FramingSpec } from './framing.js';
 import type { Endpoint } from './packet-fields.js';
-import { finishResult, nowUs, type RequestMeter } from './socket-result.js';
+import { finishResult, startMeter, type RequestMeter } from './socket-result.js';
 
 /** What one request asks of the connection or socket. */
 export interface SocketExchange {
@@ -58,7 +58,7 @@ export abstract class FramedChannel implements Abortable {
   /** Sends the exchange's payload (connecting first when needed) and waits for its framed response. */
   request(exchange: SocketExchange): Promise<RequestResult> {
     this.exchange = exchange;
-    this.meter = { startUs: nowUs(), sentBytes: 0, recBytes: 0 };
+    this.meter = startMeter();
     return new Promise<RequestResult>((resolve) => {
       this.resolve = resolve;
       if (this.connected) this.send();

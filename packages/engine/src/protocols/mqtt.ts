@@ -30,18 +30,16 @@ import type {
 } from './driver.js';
 import { MqttConnection, randomClientId, type MqttConnectOptions, type MqttFailure } from './mqtt-connection.js';
 import { filterProblem, topicNameProblem } from './mqtt-topic.js';
-import { SESSION_TIMEOUT, bodyText, booleanHeader, hasVariables, headerMap, integerField, timeoutField } from './packet-fields.js';
+import { SESSION_TIMEOUT, bodyText, booleanHeader, checkMethod, hasVariables, headerMap, integerField, timeoutField } from './packet-fields.js';
 import { Payload, isHexEncoding } from './payload.js';
-import { finishResult, notStarted, nowUs, type RequestMeter } from './socket-result.js';
+import { closeConnections, connectionsOf } from './session-connections.js';
+import { finishResult, notStarted, startMeter, type RequestMeter } from './socket-result.js';
 
 const DRIVER_NAME = 'mqtt';
 const METHODS = ['CONNECT', 'PUBLISH', 'SUBSCRIBE', 'DISCONNECT'] as const;
 type MqttMethod = (typeof METHODS)[number];
 const URL_SCHEME = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\//i;
 const PROTOCOL_VERSIONS: Record<string, 3 | 4 | 5> = { '3': 3, '3.1': 3, '4': 4, '3.1.1': 4, '5': 5, '5.0': 5 };
-
-/** A user's MQTT connections, by url. */
-type MqttConnections = Map<string, MqttConnection>;
 
 /** The CONNECT settings of a packet, with templated client id, user name and password. */
 interface ConnectSettings {
@@ -73,8 +71,8 @@ class MqttRequest implements PreparedRequest {
   async execute(session: UserSession, vars: VariableScope): Promise<RequestResult> {
     const url = this.urlTemplate.render(vars);
     if (session.signal.aborted) return notStarted('othersFailed', url, 'aborted');
-    const meter: RequestMeter = { startUs: nowUs(), sentBytes: 0, recBytes: 0 };
-    const connections = connectionsOf(session);
+    const meter = startMeter();
+    const connections = connectionsOf<MqttConnection>(session, DRIVER_NAME);
     let connection = connections.get(url);
 
     if (this.method === 'DISCONNECT') {
@@ -154,15 +152,6 @@ function snapshot(connection: MqttConnection): { sent: number; received: number 
   return { sent: connection.bytes.sent, received: connection.bytes.received };
 }
 
-function connectionsOf(session: UserSession): MqttConnections {
-  let connections = session.state.get(DRIVER_NAME) as MqttConnections | undefined;
-  if (connections === undefined) {
-    connections = new Map();
-    session.state.set(DRIVER_NAME, connections);
-  }
-  return connections;
-}
-
 /** An integer header within bounds, or the fallback when absent. */
 function integerHeader(headers: Map<string, string>, name: string, min: number, max: number, fallback: number, ctx: PrepareContext): number {
   const raw = headers.get(name);
@@ -177,9 +166,7 @@ function integerHeader(headers: Map<string, string>, name: string, min: number, 
 
 function prepareMqtt(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {
   const method = (packet.method ?? '').trim().toUpperCase() as MqttMethod;
-  if (!METHODS.includes(method)) {
-    ctx.problems.push({ path: `${ctx.path}.method`, message: `method must be one of ${METHODS.join(', ')}` });
-  }
+  checkMethod(method, METHODS, ctx);
   const url = packet.url ?? '';
   if (!URL_SCHEME.test(url)) {
     ctx.problems.push({ path: `${ctx.path}.url`, message: 'url must start with mqtt://, mqtts://, ws:// or wss://' });
@@ -229,10 +216,7 @@ export function createMqttDriver(_options: EngineOptions): ProtocolDriver {
     name: DRIVER_NAME,
     prepare: prepareMqtt,
     closeSession(session: UserSession): void {
-      const connections = session.state.get(DRIVER_NAME) as MqttConnections | undefined;
-      if (connections === undefined) return;
-      for (const connection of [...connections.values()]) connection.terminate();
-      session.state.delete(DRIVER_NAME);
+      closeConnections<MqttConnection>(session, DRIVER_NAME, (connection) => connection.terminate());
     },
   };
 }

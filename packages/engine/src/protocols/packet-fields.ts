@@ -123,3 +123,8 @@ export function parseEndpoint(url: string, scheme: string): Endpoint | string {
 export function hasVariables(text: string): boolean {
   return text.includes('${');
 }
+
+/** Checks that a step's `method` (already normalized) is one of `methods`; the problem goes to `ctx`. */
+export function checkMethod(method: string, methods: readonly string[], ctx: PrepareContext): void {
+  if (!methods.includes(method)) ctx.problems.push({ path: `${ctx.path}.method`, message: `method must be one of ${methods.join(', ')}` });
+}

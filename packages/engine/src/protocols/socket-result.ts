@@ -38,6 +38,11 @@ export interface RequestMeter {
   recBytes: number;
 }
 
+/** A meter for a request starting now, with nothing sent or received yet. */
+export function startMeter(): RequestMeter {
+  return { startUs: nowUs(), sentBytes: 0, recBytes: 0 };
+}
+
 /** A finished result: success carries the body (when kept), failures carry the error text. */
 export function finishResult(
   meter: RequestMeter,
@@ -63,5 +68,5 @@ export function finishResult(
 
 /** The result of a request that could not be built or was not started (invalid rendered input, abort). */
 export function notStarted(outcome: Outcome, url: string, error: string): RequestResult {
-  return finishResult({ startUs: nowUs(), sentBytes: 0, recBytes: 0 }, outcome, url, undefined, error);
+  return finishResult(startMeter(), outcome, url, undefined, error);
 }

@@ -25,9 +25,10 @@ import type {
   UserSession,
   VariableScope,
 } from './driver.js';
-import { SESSION_TIMEOUT, bodyText, headerMap, timeoutField } from './packet-fields.js';
+import { SESSION_TIMEOUT, bodyText, checkMethod, headerMap, timeoutField } from './packet-fields.js';
 import { Payload, isHexEncoding } from './payload.js';
-import { finishResult, notStarted, nowUs, type RequestMeter } from './socket-result.js';
+import { closeConnections, connectionsOf } from './session-connections.js';
+import { finishResult, notStarted, startMeter, type RequestMeter } from './socket-result.js';
 import { WsConnection, frameHeaderBytes, type WsFailure, type WsFrame } from './websocket-connection.js';
 
 const DRIVER_NAME = 'websocket';
@@ -37,9 +38,6 @@ type WsMethod = (typeof METHODS)[number];
 const CONTROL_HEADERS = new Set(['encoding']);
 /** Status reported for a successful opening handshake (HTTP 101 Switching Protocols). */
 const SWITCHING_PROTOCOLS = 101;
-
-/** A user's WebSocket connections, by URL. */
-type WsConnections = Map<string, WsConnection>;
 
 function isFailure(value: object): value is WsFailure {
   return 'outcome' in value;
@@ -67,8 +65,8 @@ class WsRequest implements PreparedRequest {
   async execute(session: UserSession, vars: VariableScope): Promise<RequestResult> {
     const url = this.urlTemplate.render(vars);
     if (session.signal.aborted) return notStarted('othersFailed', url, 'aborted');
-    const meter: RequestMeter = { startUs: nowUs(), sentBytes: 0, recBytes: 0 };
-    const connections = connectionsOf(session);
+    const meter = startMeter();
+    const connections = connectionsOf<WsConnection>(session, DRIVER_NAME);
     let connection = connections.get(url);
 
     if (this.method === 'DISCONNECT') {
@@ -147,20 +145,9 @@ class WsRequest implements PreparedRequest {
   }
 }
 
-function connectionsOf(session: UserSession): WsConnections {
-  let connections = session.state.get(DRIVER_NAME) as WsConnections | undefined;
-  if (connections === undefined) {
-    connections = new Map();
-    session.state.set(DRIVER_NAME, connections);
-  }
-  return connections;
-}
-
 function prepareWebSocket(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {
   const method = (packet.method ?? '').trim().toUpperCase().replace(/[\s-]/g, '_') as WsMethod;
-  if (!METHODS.includes(method)) {
-    ctx.problems.push({ path: `${ctx.path}.method`, message: `method must be one of ${METHODS.join(', ')}` });
-  }
+  checkMethod(method, METHODS, ctx);
   const url = packet.url ?? '';
   if (!/^wss?:\/\//i.test(url)) ctx.problems.push({ path: `${ctx.path}.url`, message: 'url must start with ws:// or wss://' });
   else if (!url.includes('${')) {
@@ -196,10 +183,7 @@ export function createWebSocketDriver(_options: EngineOptions): ProtocolDriver {
     name: DRIVER_NAME,
     prepare: prepareWebSocket,
     closeSession(session: UserSession): void {
-      const connections = session.state.get(DRIVER_NAME) as WsConnections | undefined;
-      if (connections === undefined) return;
-      for (const connection of [...connections.values()]) connection.terminate();
-      session.state.delete(DRIVER_NAME);
+      closeConnections<WsConnection>(session, DRIVER_NAME, (connection) => connection.terminate());
     },
   };
 }
