@@ -5,22 +5,11 @@
  * session fails when the header is not FLV, a tag is broken, the server goes silent for
  * `return_timeout` ms, or the stream ends before the duration.
  */
-import type { ContentInfo } from '@perftest/model';
-import type { EngineOptions, PrepareContext, PreparedRequest, ProtocolDriver, RequestResult, Template, UserSession, VariableScope } from './driver.js';
+import type { EngineOptions, ProtocolDriver, VariableScope } from './driver.js';
 import { FlvHeaderError, FlvReader, FlvTagError, TAG_AUDIO, TAG_VIDEO, videoKind, VIDEO_CONFIG, VIDEO_KEY_FRAME, type FlvSink } from './flv-parser.js';
-import { hasVariables } from './packet-fields.js';
-import { describeError } from './socket-result.js';
-import { compileHeaders, failHttp, parseHttpUrl, renderHeaders, StreamAgents, streamGet, type HeaderTemplates, type StreamResponse } from './stream-http.js';
-import { illegalUrlResult, PlaySession, streamFields, type StreamFields } from './stream-session.js';
-
-/** A packet's HTTP-FLV settings, read once. */
-interface FlvPlan {
-  url: Template;
-  urlText: string;
-  name: string;
-  headers: HeaderTemplates;
-  fields: StreamFields;
-}
+import { checkStreamUrl, createStreamDriver, planGet, readStreamPlan, StreamRequest, type StreamPlan, type StreamPlayback } from './stream-driver.js';
+import { failHttp, renderHeaders, streamGet, type StreamAgents, type StreamResponse } from './stream-http.js';
+import type { PlaySession } from './stream-session.js';
 
 /** Counts the tags of one stream into its session. */
 class TagCounter implements FlvSink {
@@ -68,68 +57,43 @@ async function readStream(play: PlaySession, res: StreamResponse, counter: TagCo
   return bytes;
 }
 
-/** A prepared HTTP-FLV packet. */
-class FlvRequest implements PreparedRequest {
-  readonly method = 'GET';
-  readonly url: string;
-  readonly name: string;
+/** One HTTP-FLV playback: the GET, then the stream read tag by tag. */
+class FlvPlayback implements StreamPlayback {
+  private readonly counter: TagCounter;
+  private bodyBytes = 0;
 
   constructor(
-    private readonly plan: FlvPlan,
+    private readonly play: PlaySession,
+    private readonly plan: StreamPlan,
     private readonly agents: StreamAgents,
+    private readonly vars: VariableScope,
   ) {
-    this.url = plan.urlText;
-    this.name = plan.name;
+    this.counter = new TagCounter(play);
   }
 
-  async execute(session: UserSession, vars: VariableScope): Promise<RequestResult> {
-    const text = this.plan.url.render(vars);
-    const url = parseHttpUrl(text, 'flv_url');
-    if (typeof url === 'string') return illegalUrlResult(session, text, url);
-    const play = new PlaySession(session, this.plan.fields.durationMs);
-    const counter = new TagCounter(play);
-    let bodyBytes = 0;
-    try {
-      const res = await streamGet(play, {
-        agent: this.agents.get(this.plan.fields.connectTimeoutMs),
-        url,
-        headers: renderHeaders(this.plan.headers, vars),
-        idleTimeoutMs: this.plan.fields.idleTimeoutMs,
-        statusCause: 'playFailed',
-      });
-      if (res !== undefined) bodyBytes = await readStream(play, res, counter);
-    } catch (error) {
-      play.fail('othersFailed', 'unknownFailed', describeError(error));
-    }
-    play.extra.bodyBytes = bodyBytes;
-    play.extra.dataRecPackets = counter.scriptTags;
-    return play.result(text);
+  async run(url: URL): Promise<void> {
+    const res = await streamGet(this.play, planGet(this.plan, this.agents, url, renderHeaders(this.plan.headers, this.vars)));
+    if (res !== undefined) this.bodyBytes = await readStream(this.play, res, this.counter);
+  }
+
+  report(play: PlaySession): void {
+    play.extra.bodyBytes = this.bodyBytes;
+    play.extra.dataRecPackets = this.counter.scriptTags;
+  }
+}
+
+/** A prepared HTTP-FLV packet. */
+class FlvRequest extends StreamRequest<StreamPlan> {
+  protected playback(play: PlaySession, vars: VariableScope): StreamPlayback {
+    return new FlvPlayback(play, this.plan, this.agents, vars);
   }
 }
 
 /** Creates the HTTP-FLV driver; its undici agents live until `close`. */
 export function createFlvDriver(options: EngineOptions): ProtocolDriver {
-  const agents = new StreamAgents(options.tlsVerify);
-  return {
-    name: 'flv',
-    prepare(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {
-      const before = ctx.problems.length;
-      const urlText = (packet.flv_url ?? '').trim();
-      if (urlText === '') {
-        ctx.problems.push({ path: `${ctx.path}.flv_url`, message: 'flv_url is required: the http(s) URL of the FLV stream' });
-      } else if (!hasVariables(urlText)) {
-        const url = parseHttpUrl(urlText, 'flv_url');
-        if (typeof url === 'string') ctx.problems.push({ path: `${ctx.path}.flv_url`, message: url });
-      }
-      const plan: FlvPlan = {
-        url: ctx.template(urlText),
-        urlText,
-        name: packet.name ?? '',
-        headers: compileHeaders(packet, ctx),
-        fields: streamFields(packet, ctx),
-      };
-      return ctx.problems.length > before ? undefined : new FlvRequest(plan, agents);
-    },
-    close: () => agents.close(),
-  };
+  return createStreamDriver('flv', options, (packet, ctx, agents) => {
+    const urlText = (packet.flv_url ?? '').trim();
+    checkStreamUrl(urlText, 'flv_url', 'the http(s) URL of the FLV stream', ctx);
+    return new FlvRequest(readStreamPlan(packet, urlText, ctx), agents, 'flv_url');
+  });
 }

@@ -8,13 +8,13 @@
  * Transport stream segments are read for audio/video bytes, frames and key frames (mpegts.ts).
  */
 import type { ContentInfo } from '@perftest/model';
-import type { EngineOptions, PrepareContext, PreparedRequest, ProtocolDriver, RequestResult, Template, UserSession, VariableScope } from './driver.js';
+import type { EngineOptions, PrepareContext, ProtocolDriver, VariableScope } from './driver.js';
 import { parsePlaylist, pickVariant, type MediaPlaylist, type PlaylistResult } from './m3u8.js';
 import { TsError, TsReader } from './mpegts.js';
-import { hasVariables, integerField } from './packet-fields.js';
-import { describeError } from './socket-result.js';
-import { compileHeaders, failHttp, parseHttpUrl, readBody, renderHeaders, StreamAgents, streamGet, type HeaderTemplates } from './stream-http.js';
-import { illegalUrlResult, PlaySession, streamFields, type StreamFields } from './stream-session.js';
+import { integerField } from './packet-fields.js';
+import { checkStreamUrl, createStreamDriver, planGet, readStreamPlan, StreamRequest, type StreamPlan, type StreamPlayback } from './stream-driver.js';
+import { failHttp, readBody, renderHeaders, streamGet, type StreamAgents, type StreamGet } from './stream-http.js';
+import type { PlaySession } from './stream-session.js';
 
 /** Reloads with nothing new tolerated in a row when `retry_time` is absent or 0. */
 export const DEFAULT_RETRY_TIME = 3;
@@ -24,12 +24,7 @@ const LIVE_START_SEGMENTS = 3;
 const MIN_TARGET_DURATION_US = 500_000;
 
 /** A packet's HLS settings, read once. */
-interface HlsPlan {
-  url: Template;
-  urlText: string;
-  name: string;
-  headers: HeaderTemplates;
-  fields: StreamFields;
+interface HlsPlan extends StreamPlan {
   bitrateType: number;
   /** ms, or -1 for half the target duration. */
   retryDelayMs: number;
@@ -37,7 +32,7 @@ interface HlsPlan {
 }
 
 /** One playback of an HLS stream. */
-class HlsPlayback {
+class HlsPlayback implements StreamPlayback {
   playlistRequests = 0;
   segmentRequests = 0;
   segmentBytes = 0;
@@ -55,6 +50,15 @@ class HlsPlayback {
   ) {
     this.ts = new TsReader(play);
     this.headers = renderHeaders(plan.headers, vars);
+  }
+
+  /** Adds the playlist and segment counters (and the variant picked) to the session's extras. */
+  report(play: PlaySession): void {
+    play.extra.playlistRequests = this.playlistRequests;
+    play.extra.segmentRequests = this.segmentRequests;
+    play.extra.segmentBytes = this.segmentBytes;
+    play.extra.playlistRetries = this.playlistRetries;
+    if (this.variantBandwidth >= 0) play.extra.variantBandwidth = this.variantBandwidth;
   }
 
   /** Plays the stream until the session is over. */
@@ -87,14 +91,8 @@ class HlsPlayback {
     return { url: res.url, playlist };
   }
 
-  private get(url: URL) {
-    return {
-      agent: this.agents.get(this.plan.fields.connectTimeoutMs),
-      url,
-      headers: this.headers,
-      idleTimeoutMs: this.plan.fields.idleTimeoutMs,
-      statusCause: 'playFailed' as const,
-    };
+  private get(url: URL): StreamGet {
+    return planGet(this.plan, this.agents, url, this.headers);
   }
 
   private async playMedia(mediaUrl: URL, first: MediaPlaylist): Promise<void> {
@@ -183,48 +181,16 @@ class HlsPlayback {
 }
 
 /** A prepared HLS packet. */
-class HlsRequest implements PreparedRequest {
-  readonly method = 'GET';
-  readonly url: string;
-  readonly name: string;
-
-  constructor(
-    private readonly plan: HlsPlan,
-    private readonly agents: StreamAgents,
-  ) {
-    this.url = plan.urlText;
-    this.name = plan.name;
-  }
-
-  async execute(session: UserSession, vars: VariableScope): Promise<RequestResult> {
-    const text = this.plan.url.render(vars);
-    const url = parseHttpUrl(text, 'url');
-    if (typeof url === 'string') return illegalUrlResult(session, text, url);
-    const play = new PlaySession(session, this.plan.fields.durationMs);
-    const playback = new HlsPlayback(play, this.plan, this.agents, vars);
-    try {
-      await playback.run(url);
-    } catch (error) {
-      play.fail('othersFailed', 'unknownFailed', describeError(error));
-    }
-    play.extra.playlistRequests = playback.playlistRequests;
-    play.extra.segmentRequests = playback.segmentRequests;
-    play.extra.segmentBytes = playback.segmentBytes;
-    play.extra.playlistRetries = playback.playlistRetries;
-    if (playback.variantBandwidth >= 0) play.extra.variantBandwidth = playback.variantBandwidth;
-    return play.result(text);
+class HlsRequest extends StreamRequest<HlsPlan> {
+  protected playback(play: PlaySession, vars: VariableScope): StreamPlayback {
+    return new HlsPlayback(play, this.plan, this.agents, vars);
   }
 }
 
 /** Reads `bitrate_type`, `retry_delay` and `retry_time` (shared with nothing else, checked here). */
 function readPlan(packet: ContentInfo, ctx: PrepareContext): HlsPlan {
   const urlText = packet.url ?? '';
-  if (urlText.trim() === '') {
-    ctx.problems.push({ path: `${ctx.path}.url`, message: 'url is required: the http(s) URL of an .m3u8 playlist' });
-  } else if (!hasVariables(urlText)) {
-    const url = parseHttpUrl(urlText, 'url');
-    if (typeof url === 'string') ctx.problems.push({ path: `${ctx.path}.url`, message: url });
-  }
+  checkStreamUrl(urlText, 'url', 'the http(s) URL of an .m3u8 playlist', ctx);
   const bitrateType = integerField(packet.bitrate_type) ?? 0;
   if (bitrateType < 0 || bitrateType > 2) {
     ctx.problems.push({ path: `${ctx.path}.bitrate_type`, message: 'bitrate_type must be 0 (lowest), 1 (highest) or 2 (random)' });
@@ -238,11 +204,7 @@ function readPlan(packet: ContentInfo, ctx: PrepareContext): HlsPlan {
     ctx.problems.push({ path: `${ctx.path}.retry_time`, message: 'retry_time must be an integer from 0 to 10000' });
   }
   return {
-    url: ctx.template(urlText.trim()),
-    urlText: urlText.trim(),
-    name: packet.name ?? '',
-    headers: compileHeaders(packet, ctx),
-    fields: streamFields(packet, ctx),
+    ...readStreamPlan(packet, urlText.trim(), ctx),
     bitrateType,
     retryDelayMs: retryDelay > 0 ? retryDelay : -1,
     retryTime: retryTime > 0 ? retryTime : DEFAULT_RETRY_TIME,
@@ -251,14 +213,5 @@ function readPlan(packet: ContentInfo, ctx: PrepareContext): HlsPlan {
 
 /** Creates the HLS driver; its undici agents live until `close`. */
 export function createHlsDriver(options: EngineOptions): ProtocolDriver {
-  const agents = new StreamAgents(options.tlsVerify);
-  return {
-    name: 'hls',
-    prepare(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {
-      const before = ctx.problems.length;
-      const plan = readPlan(packet, ctx);
-      return ctx.problems.length > before ? undefined : new HlsRequest(plan, agents);
-    },
-    close: () => agents.close(),
-  };
+  return createStreamDriver('hls', options, (packet, ctx, agents) => new HlsRequest(readPlan(packet, ctx), agents, 'url'));
 }
