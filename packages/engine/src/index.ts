@@ -17,6 +17,8 @@ export { LocalCoordination } from './coordination/local.js';
 export { createHttpDriver } from './protocols/http.js';
 export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunOptions, type EngineRun } from './run/engine-run.js';
 export { CaseProblemsError } from './run/prepare.js';
+export { EnginePool } from './run/engine-pool.js';
+export { MergedStepTracker } from './run/merged-steps.js';
 export type { RunSummary, RunEnd } from './run/run-summary.js';
 export { Share } from './run/share.js';
 export { tuneHeapForLoad } from './run/heap-tuning.js';

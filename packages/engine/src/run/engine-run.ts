@@ -9,6 +9,7 @@ import { DEFAULT_ENGINE_OPTIONS } from '../protocols/driver.js';
 import type { Coordination, StepResult } from '../types.js';
 import { CaseRunner } from './case-runner.js';
 import { epochMs } from './clock.js';
+import type { EnginePool } from './engine-pool.js';
 import { runOnThreads } from './pool.js';
 import { CaseProblemsError, prepareRun } from './prepare.js';
 import { RunTotals, type RunSummary } from './run-summary.js';
@@ -43,6 +44,13 @@ export interface StartRunOptions {
   onSteps?(steps: readonly StepResult[]): void;
   /** Run-wide rendezvous, throttles and cursors; default: this process only. */
   coordination?: Coordination;
+  /**
+   * True when intelligent-peak steps are judged outside this process (over every worker of a
+   * distributed run) and given with EngineRun.setSteps; default false: judged on this process's data.
+   */
+  externalSteps?: boolean;
+  /** Warm engine threads kept by the caller (threads > 1); default: the run starts its own pool. */
+  pool?: EnginePool;
 }
 
 /** A started run. */
@@ -51,6 +59,11 @@ export interface EngineRun {
   readonly cards: readonly CardInfo[];
   /** Manual regulation: the run-wide target (users or TPS); the rest of the stage plan is discarded. */
   setTarget(value: number): void;
+  /**
+   * With `externalSteps`: the finished steps of the running mode-7 stage, judged over the whole run;
+   * the load holds at the last good step once they show a knee. Ignored otherwise.
+   */
+  setSteps(steps: readonly StepResult[]): void;
   /** Stops at once; resolves when the run has ended (`done` then holds the summary). */
   stop(): Promise<void>;
   /** The summary once the run ended; rejects when the engine failed. */
@@ -95,14 +108,15 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
     opts.onSteps?.(all);
   };
 
-  let run: { stop(): Promise<void>; setTarget(value: number): void };
+  let run: { stop(): Promise<void>; setTarget(value: number): void; setSteps(steps: readonly StepResult[]): void };
   let finished: Promise<'finished' | 'stopped'>;
   let startedAt: Promise<number>;
   if (threads === 1) {
     const startAt = opts.options?.startAt ?? epochMs();
-    const runner = new CaseRunner({ compiled, plan, share, startAt, coordination, options, onInterval, onSteps });
+    const externalSteps = opts.externalSteps ?? false;
+    const runner = new CaseRunner({ compiled, plan, share, startAt, coordination, options, onInterval, onSteps, externalSteps });
     runner.start();
-    run = { stop: () => runner.stop(), setTarget: (value) => runner.setTarget(value) };
+    run = { stop: () => runner.stop(), setTarget: (value) => runner.setTarget(value), setSteps: (all) => runner.setSteps(all) };
     finished = runner.done.finally(() => compiled.close());
     startedAt = Promise.resolve(startAt);
   } else {
@@ -118,6 +132,8 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
       coordination,
       onInterval,
       onSteps,
+      externalSteps: opts.externalSteps,
+      pool: opts.pool,
     });
     run = {
       stop: async () => {
@@ -125,6 +141,7 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
         await threaded.stop();
       },
       setTarget: (value) => threaded.setTarget(value),
+      setSteps: (all) => threaded.setSteps(all),
     };
     finished = threaded.done.then(() => (stopped ? 'stopped' : 'finished'));
     startedAt = threaded.started;
@@ -140,6 +157,11 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
   return {
     cards,
     setTarget: (value) => run.setTarget(value),
+    setSteps: (all) => {
+      if (!opts.externalSteps) return;
+      steps = all;
+      run.setSteps(all);
+    },
     stop: async () => {
       await run.stop();
       await done.catch(() => undefined);

@@ -2,17 +2,17 @@
  * One case run spread over N engine threads with piscina: one long task per thread, each running its
  * share (share.child(i, N)) and talking to this main thread over its own MessagePort. The main thread
  * merges the threads' intervals of each second into one, serves their coordination calls from the
- * run-wide Coordination, and sends intelligent-peak steps computed from the merged data back.
+ * run-wide Coordination, and sends intelligent-peak steps back: computed from the merged data, or,
+ * with `externalSteps`, the ones its caller computed over every worker (setSteps).
+ * The threads come from the caller's warm EnginePool, else from a pool of the run's own.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import type { IntervalMessage, ThreadCommand, ThreadEvent, ThreadRunOptions } from '@perftest/model';
 import type { StagePlan } from '../pressure/stage-plan.js';
 import type { Coordination, StepResult } from '../types.js';
 import { epochMs } from './clock.js';
 import { CoordinationHost } from './coordination-host.js';
+import { EnginePool } from './engine-pool.js';
 import { IntervalMerger } from './interval-merger.js';
 import type { RunInput } from './prepare.js';
 import type { Share } from './share.js';
@@ -31,6 +31,10 @@ export interface ThreadedRunOptions {
   onInterval(interval: IntervalMessage): void;
   /** Intelligent-peak steps finished, over the whole run. */
   onSteps?(steps: readonly StepResult[]): void;
+  /** Steps come from the caller (setSteps) instead of this process's merged intervals. */
+  externalSteps?: boolean;
+  /** Warm threads to run on (kept open); default: a pool of the run's own, closed at its end. */
+  pool?: EnginePool;
 }
 
 /** A run on threads. */
@@ -40,6 +44,8 @@ export interface ThreadedRun {
   /** Resolves when every thread has ended and the last merged interval was emitted. */
   readonly done: Promise<void>;
   setTarget(value: number): void;
+  /** Finished steps of the running mode-7 stage, for every thread (with `externalSteps`). */
+  setSteps(steps: readonly StepResult[]): void;
   stop(): Promise<void>;
 }
 
@@ -52,28 +58,11 @@ const ANNOUNCE_MS = 50;
  */
 const START_MARGIN_MS = 300;
 
-/** The thread entry and the arguments that let a thread load it (tsx for TypeScript sources). */
-export function threadEntry(): { filename: string; execArgv: string[] } {
-  const here = import.meta.url;
-  const typescript = here.endsWith('.ts');
-  const filename = fileURLToPath(new URL(typescript ? './thread-worker.ts' : './thread-worker.js', here));
-  if (!typescript) return { filename, execArgv: [] };
-  const tsx = createRequire(here).resolve('tsx');
-  return { filename, execArgv: ['--import', pathToFileURL(tsx).href] };
-}
-
 /** Starts a run on `threads` piscina threads. */
 export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
   const { threads } = opts;
   if (!Number.isInteger(threads) || threads < 1) throw new Error('options.threads must be a positive integer');
-  const entry = threadEntry();
-  const pool = new Piscina({
-    filename: entry.filename,
-    execArgv: entry.execArgv,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 1_000,
-  });
+  const pool = opts.pool ?? EnginePool.forRun(threads);
   const ports: MessagePort[] = [];
   const hosts: CoordinationHost[] = [];
   const tasks: Array<Promise<void>> = [];
@@ -89,6 +78,8 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
   let startAt = Number.NaN;
   /** A manual target set before the threads were up, sent right after their start. */
   let pendingTarget: number | undefined;
+  /** External steps set before the threads were up, sent right after their start. */
+  let pendingSteps: readonly StepResult[] | undefined;
   let settleStarted!: (at: number) => void;
   let settleDone!: () => void;
   let failDone!: (error: Error) => void;
@@ -109,6 +100,7 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
 
   const onMerged = (interval: IntervalMessage): void => {
     opts.onInterval(interval);
+    if (opts.externalSteps) return;
     const planned = opts.plan.stages.find((s) => s.stageIndex === interval.stage);
     const stageStart = planned !== undefined && Number.isFinite(planned.start) ? startAt + planned.start * 1000 : undefined;
     const steps = tracker.add(interval, stageStart);
@@ -134,6 +126,7 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
     );
     settleStarted(startAt);
     if (pendingTarget !== undefined) broadcast({ type: 'setTarget', value: pendingTarget, at: startAt });
+    if (pendingSteps !== undefined) broadcast({ type: 'steps', steps: [...pendingSteps] });
   };
 
   const onEvent = (thread: number, event: ThreadEvent): void => {
@@ -177,7 +170,7 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
     );
     port1.on('message', (event: ThreadEvent) => onEvent(i, event));
     tasks.push(
-      pool.run({ port: port2 }, { transferList: [port2] }).then(
+      pool.run(port2).then(
         // The task's result may overtake the port's last messages: give them a moment.
         () => void setTimeout(threadEnded[i], 1_000).unref(),
         (error: unknown) => {
@@ -195,7 +188,7 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
     merger.flush();
     for (const host of hosts) host.close();
     for (const port of ports) port.close();
-    await pool.destroy();
+    if (opts.pool === undefined) await pool.close();
     ended = threads;
     if (failure !== undefined) failDone(failure);
     else settleDone();
@@ -217,6 +210,11 @@ export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
         return;
       }
       broadcast({ type: 'setTarget', value, at: Math.max(epochMs() + ANNOUNCE_MS, startAt || 0) });
+    },
+    setSteps(steps: readonly StepResult[]): void {
+      if (ended === threads || stopping) return;
+      if (Number.isNaN(startAt)) pendingSteps = steps;
+      else broadcast({ type: 'steps', steps: [...steps] });
     },
     stop,
   };

@@ -10,14 +10,16 @@ import { CaseRunner } from './case-runner.js';
 import { PortCoordination } from './port-coordination.js';
 import { prepareRun } from './prepare.js';
 import { Share } from './share.js';
+import type { WarmTask } from './engine-pool.js';
 
 /** What piscina hands the thread. */
 export interface ThreadTask {
   port: MessagePort;
 }
 
-/** Runs one thread's share of a case run; resolves when the share has ended. */
-export default function runThread(task: ThreadTask): Promise<void> {
+/** Runs one thread's share of a case run (or a warm-up task); resolves when the share has ended. */
+export default function runThread(task: ThreadTask | WarmTask): Promise<void> {
+  if ('warm' in task) return warmUp(task.warm);
   const { port } = task;
   const send = (event: ThreadEvent): void => port.postMessage(event);
   return new Promise<void>((resolve) => {
@@ -88,6 +90,13 @@ export default function runThread(task: ThreadTask): Promise<void> {
     });
     send({ type: 'ready' });
   });
+}
+
+/** Holds this thread until every warm-up task has arrived (each then has a thread of its own). */
+async function warmUp({ arrived, count, timeoutMs }: WarmTask['warm']): Promise<void> {
+  Atomics.add(arrived, 0, 1);
+  const until = Date.now() + timeoutMs;
+  while (Atomics.load(arrived, 0) < count && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
 }
 
 function errorEvent(error: unknown): ThreadEvent {
