@@ -3,68 +3,44 @@
  * one's share over after the 10 s heartbeat delay, resuming the timeline, and the run ends normally
  * with every second covered and the dead worker's intervals kept.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
-import { freshDatabase, TEST_AK, TEST_SK, TestClient } from './helpers.js';
-import { startServer, type ServerProcess } from './processes.js';
 import {
   createTask,
+  describeOnPostgres,
   httpCase,
   missingSeconds,
+  ProcessCluster,
   recordedRequests,
   settled,
-  startTarget,
   startTask,
-  startWorkerProcess,
   usersStage,
   waitForRunStatus,
-  type CountingTarget,
-  type WorkerProcess,
 } from './runs-fixtures.js';
 
-const postgres = process.env.DATABASE_URL ? describe : describe.skip;
-if (!process.env.DATABASE_URL) {
-  console.warn('runs-failover: skipped (set DATABASE_URL=postgres://... to kill separate workers on Postgres)');
-}
+const postgres = describeOnPostgres('runs-failover', 'kill separate workers on Postgres');
 
 postgres('worker failover on Postgres (kill -9)', () => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
-  let api: ServerProcess;
-  let client: TestClient;
-  let workers: WorkerProcess[] = [];
-  let target: CountingTarget;
+  let cluster: ProcessCluster;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('postgres');
-    target = await startTarget();
-    api = await startServer({
-      DATABASE_URL: fresh.url as string,
-      PERFTEST_WORKERS: '0',
-      PERFTEST_AK: TEST_AK,
-      PERFTEST_SK: TEST_SK,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    client = new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
-    workers = await Promise.all([startWorkerProcess(fresh.url as string), startWorkerProcess(fresh.url as string)]);
+    cluster = await ProcessCluster.start(2);
   });
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
-    await api?.stop();
-    await target?.close();
-    await fresh?.drop();
+    await cluster?.close();
   });
 
   it('gives the share of a killed worker to the other one; the run ends 2 with every second covered', async () => {
+    const { fresh, target, client } = cluster;
     const { suiteId, taskId } = await createTask(client, [httpCase('f', `${target.url}/f`, [usersStage(4, 16)], 50)], false);
     const before = target.count;
     const taskRunId = await startTask(client, suiteId, taskId);
     expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
     while (target.count - before < 40) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 2_000)); // both workers have written intervals
-    const [victim, survivor] = workers;
+    const [victim, survivor] = cluster.workers;
     await victim.kill('SIGKILL');
-    workers = [survivor];
+    cluster.workers = [survivor];
 
     const end = await waitForRunStatus(client, taskId, [2, 3, 4], 30_000);
     expect(end.status).toBe(RunStatus.Finished);

@@ -1,14 +1,16 @@
 /**
  * Fixtures of the runs tests: projects, tasks and cases made through the HTTP API, start and stop
- * calls, polling a task's run_status, and reads of the intervals the workers wrote.
+ * calls, polling a task's run_status, reads of the intervals the workers wrote, and the separate
+ * processes (API and workers on one Postgres database) of the multi-process tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { CaseInfoDetail } from '@perftest/model';
 import type { Database } from '@perftest/store';
-import type { TestClient } from './helpers.js';
-import { cleanEnv, REPO_ROOT } from './processes.js';
+import { freshDatabase, TEST_AK, TEST_SK, TestClient } from './helpers.js';
+import { cleanEnv, REPO_ROOT, startServer, type ServerProcess } from './processes.js';
+import { startTarget, type CountingTarget } from '../../../packages/runner/test/helpers.js';
 
 export { httpCase, startTarget, tpsStage, usersStage, type CountingTarget } from '../../../packages/runner/test/helpers.js';
 
@@ -176,4 +178,59 @@ export async function missingSeconds(db: Database, caseRunId: number): Promise<n
   const missing: number[] = [];
   for (let s = seconds[0]; s <= seconds[seconds.length - 1]; s++) if (!seconds.includes(s)) missing.push(s);
   return missing;
+}
+
+/** `describe` when DATABASE_URL names a Postgres server, else `describe.skip` with a warning saying `why`. */
+export function describeOnPostgres(file: string, why: string): typeof describe | typeof describe.skip {
+  if (process.env.DATABASE_URL) return describe;
+  console.warn(`${file}: skipped (set DATABASE_URL=postgres://... to ${why})`);
+  return describe.skip;
+}
+
+/** A fresh Postgres database, a counting target, an API process that only dispatches, and worker processes. */
+export class ProcessCluster {
+  fresh!: Awaited<ReturnType<typeof freshDatabase>>;
+  target!: CountingTarget;
+  api!: ServerProcess;
+  /** A signed client of the current API process. */
+  client!: TestClient;
+  /** The workers still to stop at `close` (a test that kills one takes it out). */
+  workers: WorkerProcess[] = [];
+
+  /** Starts a cluster with `workerCount` workers (started side by side); on a failure, stops what it started. */
+  static async start(workerCount: number): Promise<ProcessCluster> {
+    const cluster = new ProcessCluster();
+    try {
+      cluster.fresh = await freshDatabase('postgres');
+      cluster.target = await startTarget();
+      await cluster.startApi();
+      const url = cluster.fresh.url as string;
+      cluster.workers = await Promise.all(Array.from({ length: workerCount }, () => startWorkerProcess(url)));
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Starts an API process on the database (again, after one was killed); replaces `api` and `client`. */
+  async startApi(): Promise<void> {
+    this.api = await startServer({
+      DATABASE_URL: this.fresh.url as string,
+      PERFTEST_WORKERS: '0',
+      PERFTEST_AK: TEST_AK,
+      PERFTEST_SK: TEST_SK,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    this.client = new TestClient(this.api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
+  }
+
+  /** Stops the workers and the API, closes the target and drops the database. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill('SIGTERM')));
+    await this.api?.stop();
+    await this.target?.close();
+    await this.fresh?.drop();
+  }
 }

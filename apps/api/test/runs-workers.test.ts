@@ -3,67 +3,38 @@
  * `apps/worker` processes. The intervals agree with the target's own count exactly, both workers
  * carry load, and a run survives a restart of the API in the middle.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
-import { freshDatabase, TEST_AK, TEST_SK, TestClient } from './helpers.js';
-import { startServer, type ServerProcess } from './processes.js';
 import {
   createTask,
+  describeOnPostgres,
   httpCase,
   missingSeconds,
+  ProcessCluster,
   recordedRequests,
   requestsByWorker,
   setTaskStatus,
   settled,
-  startTarget,
   startTask,
-  startWorkerProcess,
   tpsStage,
   usersStage,
   waitForRunStatus,
-  type CountingTarget,
-  type WorkerProcess,
 } from './runs-fixtures.js';
 
-const postgres = process.env.DATABASE_URL ? describe : describe.skip;
-if (!process.env.DATABASE_URL) {
-  console.warn('runs-workers: skipped (set DATABASE_URL=postgres://... to run the API and separate workers on Postgres)');
-}
+const postgres = describeOnPostgres('runs-workers', 'run the API and separate workers on Postgres');
 
 postgres('runs on Postgres with an API process and two worker processes', () => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
-  let api: ServerProcess;
-  let client: TestClient;
-  let workers: WorkerProcess[] = [];
-  let target: CountingTarget;
-
-  const apiEnv = (): Record<string, string> => ({
-    DATABASE_URL: fresh.url as string,
-    PERFTEST_WORKERS: '0',
-    PERFTEST_AK: TEST_AK,
-    PERFTEST_SK: TEST_SK,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-  });
-  const startApi = async (): Promise<void> => {
-    api = await startServer(apiEnv());
-    client = new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
-  };
+  let cluster: ProcessCluster;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('postgres');
-    target = await startTarget();
-    await startApi();
-    workers = await Promise.all([startWorkerProcess(fresh.url as string), startWorkerProcess(fresh.url as string)]);
+    cluster = await ProcessCluster.start(2);
   });
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
-    await api?.stop();
-    await target?.close();
-    await fresh?.drop();
+    await cluster?.close();
   });
 
   it('runs a serial and a parallel task with several cases and stages: target count == recorded, both workers loaded', async () => {
+    const { fresh, target, client, workers } = cluster;
     const serial = await createTask(
       client,
       [httpCase('s1', `${target.url}/s1`, [usersStage(2, 1), usersStage(4, 1)]), httpCase('s2', `${target.url}/s2`, [tpsStage(50, 2, 10)], 0)],
@@ -92,6 +63,7 @@ postgres('runs on Postgres with an API process and two worker processes', () => 
   });
 
   it('stops a run on both workers: 5 then 4 within 2 s', async () => {
+    const { fresh, target, client } = cluster;
     const { suiteId, taskId } = await createTask(client, [httpCase('stop', `${target.url}/stop`, [usersStage(4, 30)], 50)], false);
     const before = target.count;
     const taskRunId = await startTask(client, suiteId, taskId);
@@ -114,16 +86,17 @@ postgres('runs on Postgres with an API process and two worker processes', () => 
   });
 
   it('finishes a run whose API is killed and restarted in the middle, with complete intervals', async () => {
-    const { suiteId, taskId } = await createTask(client, [httpCase('r', `${target.url}/r`, [usersStage(3, 5)], 50)], false);
+    const { fresh, target } = cluster;
+    const { suiteId, taskId } = await createTask(cluster.client, [httpCase('r', `${target.url}/r`, [usersStage(3, 5)], 50)], false);
     const before = target.count;
-    const taskRunId = await startTask(client, suiteId, taskId);
-    expect((await waitForRunStatus(client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
+    const taskRunId = await startTask(cluster.client, suiteId, taskId);
+    expect((await waitForRunStatus(cluster.client, taskId, [RunStatus.Running], 5_000)).status).toBe(RunStatus.Running);
     await new Promise((r) => setTimeout(r, 1_000));
-    api.child.kill('SIGKILL');
-    await new Promise((resolve) => api.child.once('exit', resolve));
-    await startApi();
+    cluster.api.child.kill('SIGKILL');
+    await new Promise((resolve) => cluster.api.child.once('exit', resolve));
+    await cluster.startApi();
 
-    expect((await waitForRunStatus(client, taskId, [2, 3, 4], 20_000)).status).toBe(RunStatus.Finished);
+    expect((await waitForRunStatus(cluster.client, taskId, [2, 3, 4], 20_000)).status).toBe(RunStatus.Finished);
     expect(await recordedRequests(fresh.db, taskRunId)).toBe(target.count - before);
     const [caseRun] = await fresh.db.query<{ id: number }>('select id from case_runs where task_run_id = $1', [taskRunId]);
     expect(await missingSeconds(fresh.db, caseRun.id)).toEqual([]);
