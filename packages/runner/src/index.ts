@@ -8,6 +8,7 @@ export * from './regulation.js';
 export * from './share-execution.js';
 export * from './share-status.js';
 export * from './shared-coordination.js';
+export * from './step-feed.js';
 export * from './timing.js';
 export * from './worker.js';
 export * from './workers-table.js';

@@ -11,8 +11,8 @@
  *     the task run in 3 with the reason;
  *  4. ends the case runs whose shares all ended (2; 4 when stopped; 3 when a share failed);
  *  5. dispatches ready case runs (parallel: all; serial: the next one once none runs): one share per
- *     live worker, stage 0 at now + START_LEAD_MS (THREADED_START_LEAD_MS when a worker starts thread
- *     pools); with no live worker for NO_WORKER_WAIT_MS the run ends in 3 ("no worker");
+ *     live worker, stage 0 at now + START_LEAD_MS (with workers on several engine threads:
+ *     WARM_THREADED_START_LEAD_MS when their warm threads suffice, else THREADED_START_LEAD_MS); with no live worker for NO_WORKER_WAIT_MS the run ends in 3 ("no worker");
  *  6. ends the task runs whose case runs all ended;
  * and notifies the runs channel when it changed anything.
  */
@@ -20,7 +20,7 @@ import { RunStatus } from '@perftest/model';
 import type { Database, Queryable } from '@perftest/store';
 import { notifyRuns } from './channel.js';
 import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
-import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS } from './timing.js';
+import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from './timing.js';
 
 /** Key of the advisory lock a reconcile pass holds. */
 export const RECONCILE_LOCK = 742_337_002;
@@ -231,12 +231,24 @@ class Pass {
         }
         continue;
       }
-      for (const caseRun of ready) await this.dispatchCaseRun(run.id, caseRun.id, live);
+      const lead = this.lead(live, ready.length);
+      for (const caseRun of ready) await this.dispatchCaseRun(run.id, caseRun.id, live, lead);
     }
   }
 
-  private async dispatchCaseRun(taskRunId: number, caseRunId: number, live: LiveWorker[]): Promise<void> {
-    const lead = this.leadMs ?? (live.some((w) => w.threads > 1) ? THREADED_START_LEAD_MS : START_LEAD_MS);
+  /**
+   * How far ahead stage 0 of `count` case runs dispatched together starts: a worker on several
+   * threads has a warm pool for one share at a time; a second share (running already, or dispatched
+   * with this one) starts extra threads, which load the engine first.
+   */
+  private lead(live: LiveWorker[], count: number): number {
+    if (this.leadMs !== undefined) return this.leadMs;
+    const threaded = live.filter((w) => w.threads > 1);
+    if (threaded.length === 0) return START_LEAD_MS;
+    return count > 1 || threaded.some((w) => w.load > 0) ? THREADED_START_LEAD_MS : WARM_THREADED_START_LEAD_MS;
+  }
+
+  private async dispatchCaseRun(taskRunId: number, caseRunId: number, live: LiveWorker[], lead: number): Promise<void> {
     await this.tx.query(
       `insert into case_run_shares(case_run_id, share_index, share_count, worker_id)
        select $1, (e.ordinality - 1)::int, $2::int, e.value

@@ -5,11 +5,12 @@
  * start_at in the past: the engine resumes the timeline at the current offset, and the seconds before
  * the takeover (the previous owner's) are not written again.
  */
-import { startRun, type Coordination, type EngineRun, type RunOptions } from '@perftest/engine';
+import { startRun, type Coordination, type EnginePool, type EngineRun, type RunOptions, type StepResult } from '@perftest/engine';
 import type { Queryable } from '@perftest/store';
 import type { CaseInput } from './case-input.js';
 import type { IntervalWriter } from './interval-writer.js';
 import { ShareStatus, type RunnerLog } from './share-status.js';
+import type { StepWatch } from './step-feed.js';
 
 /** A target is applied this long after stage 0 began, when the engine knows its running stage (ms). */
 const TARGET_AFTER_START_MS = 50;
@@ -39,6 +40,13 @@ export interface ExecutionContext {
   engine?: RunOptions;
   /** The run-wide coordination (rendezvous, throttles, cursors) of a share. */
   coordination(caseRunId: number, shareIndex: number, shareCount: number): Coordination;
+  /** Warm engine threads of the worker (threads > 1). */
+  pool?: EnginePool;
+  /**
+   * Intelligent-peak steps judged over every worker of the share's case run, or undefined when the
+   * engine judges them itself (one share, or no mode-7 stage).
+   */
+  watchSteps?(share: ClaimedShare, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined;
 }
 
 /** A share running on this worker. */
@@ -46,6 +54,7 @@ export class ShareExecution {
   /** Resolves once the share has ended and its end is recorded. */
   readonly ended: Promise<void>;
   private run: EngineRun | undefined;
+  private steps: StepWatch | undefined;
   private cause: StopCause | undefined;
   private target: number | undefined;
   private targetTimer: NodeJS.Timeout | undefined;
@@ -69,6 +78,7 @@ export class ShareExecution {
     const { share, ctx } = this;
     // Seconds before the claim belong to a previous owner of the share (a takeover), or do not exist.
     const fromSecond = Math.floor(Date.now() / 1000);
+    this.steps = ctx.watchSteps?.(share, (steps) => this.run?.setSteps(steps));
     try {
       this.run = await startRun({
         case: share.input.case,
@@ -78,6 +88,8 @@ export class ShareExecution {
         share: [{ index: share.shareIndex, count: share.shareCount }],
         options: { ...ctx.engine, startAt: share.startAt },
         coordination: ctx.coordination(share.caseRunId, share.shareIndex, share.shareCount),
+        externalSteps: this.steps !== undefined,
+        pool: ctx.pool,
         onInterval: (interval) => {
           if (interval.second < fromSecond) return;
           ctx.writer.add({
@@ -95,6 +107,7 @@ export class ShareExecution {
       return;
     }
     ctx.log('info', 'share started', { share: this.key, of: share.shareCount, startAt: new Date(share.startAt).toISOString() });
+    if (this.steps !== undefined && this.steps.current.length > 0) this.run.setSteps(this.steps.current);
     if (this.cause !== undefined) void this.run.stop();
     else this.applyTarget();
     this.run.done.then(
@@ -130,6 +143,7 @@ export class ShareExecution {
   private async finish(status: ShareStatus, error: string | null): Promise<void> {
     const { ctx, share } = this;
     clearTimeout(this.targetTimer);
+    this.steps?.release();
     try {
       await ctx.writer.flush();
       if (this.cause !== 'lost') {

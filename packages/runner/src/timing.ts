@@ -12,14 +12,22 @@ export const NO_WORKER_WAIT_MS = 10_000;
 /** How far after dispatch stage 0 starts, so that every worker starts on the same instant (ms). */
 export const START_LEAD_MS = 300;
 /**
- * The lead when a live worker runs shares on several engine threads: a new piscina pool loads the
- * engine in each thread first (0.3-1.5 s measured, more on a loaded machine); starts due before a
+ * The lead when a live worker runs shares on several engine threads and its warm threads may not
+ * suffice (it runs a share already, or the pass dispatches several case runs at once): extra piscina
+ * threads load the engine first (0.3-1.5 s measured, more on a loaded machine); starts due before a
  * thread is up are skipped, not bursted, so the lead covers the start-up (ms).
  */
 export const THREADED_START_LEAD_MS = 1_000;
+/**
+ * The lead when every live worker with several engine threads is idle and gets one share: its warm
+ * pool (engine loaded at worker start) has the threads up within milliseconds of the claim (ms).
+ */
+export const WARM_THREADED_START_LEAD_MS = 500;
 /** How often each runner process reconciles the runs (ms); NOTIFY makes it sooner. */
 export const RECONCILE_EVERY_MS = 250;
 /** How often a worker looks for shares to claim and for stops and targets of its shares (ms). */
 export const POLL_MS = 150;
+/** How often a worker reads the intervals of an intelligent high pressure run split over workers (ms). */
+export const STEP_POLL_MS = 250;
 /** How long the interval writer gathers rows before one insert (ms). */
 export const INTERVAL_FLUSH_MS = 200;

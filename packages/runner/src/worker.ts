@@ -7,8 +7,12 @@
  * A worker that finds itself declared dead (a pause longer than the dead delay) stops its shares,
  * which have gone to others, and registers again under a new id. stop() leaves cleanly: its running
  * shares are aborted and handed to the live workers at the next reconcile pass.
+ *
+ * With several engine threads, the worker keeps a warm pool of them (engine loaded before it
+ * registers), so that a share starts on threads within milliseconds of its claim. A share of an
+ * intelligent high pressure case run split over workers takes its steps from the run-wide StepFeed.
  */
-import type { RunOptions } from '@perftest/engine';
+import { EnginePool, type RunOptions, type StepResult } from '@perftest/engine';
 import { RunStatus } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import type { CaseInput } from './case-input.js';
@@ -18,6 +22,7 @@ import type { ReconcileOptions } from './reconcile.js';
 import { ShareExecution, type ClaimedShare } from './share-execution.js';
 import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
 import { RendezvousHub } from './shared-coordination.js';
+import { StepFeed, type StepWatch } from './step-feed.js';
 import { HEARTBEAT_MS, POLL_MS } from './timing.js';
 import { heartbeat, leaveWorker, registerWorker } from './workers-table.js';
 
@@ -61,6 +66,8 @@ export class RunWorker {
   private readonly writer: IntervalWriter;
   private readonly rendezvous: RendezvousHub;
   private readonly log: RunnerLog;
+  private readonly feeds = new Map<number, StepFeed>();
+  private pool: EnginePool | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -93,6 +100,15 @@ export class RunWorker {
 
   /** Registers and starts heartbeating, reconciling and claiming. */
   async start(): Promise<void> {
+    if (this.options.threads > 1) {
+      const started = Date.now();
+      try {
+        this.pool = await EnginePool.open(this.options.threads);
+        this.log('info', 'engine threads warm', { threads: this.options.threads, ms: Date.now() - started });
+      } catch (error) {
+        this.log('warn', 'could not warm the engine threads: each share starts its own', { error: String(error) });
+      }
+    }
     await this.register();
     await this.rendezvous.start();
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
@@ -114,6 +130,9 @@ export class RunWorker {
     await this.writer.flush();
     this.writer.close();
     await this.rendezvous.stop();
+    for (const feed of this.feeds.values()) feed.close();
+    this.feeds.clear();
+    await this.pool?.close();
     if (this.workerId) await leaveWorker(this.options.db, this.workerId).catch(() => undefined);
     this.log('info', 'worker left', { worker: this.workerId });
   }
@@ -207,6 +226,8 @@ export class RunWorker {
         log: this.log,
         engine: this.options.engine,
         coordination: (caseRunId, index, count) => this.rendezvous.coordination(caseRunId, index, count),
+        pool: this.pool,
+        watchSteps: (claimed, apply) => this.watchSteps(claimed, apply),
       },
       share,
     );
@@ -216,6 +237,27 @@ export class RunWorker {
       this.dispatcher.poke();
     });
     void execution.start();
+  }
+
+  /** The run-wide steps of a share's case run (one feed per case run on this worker). */
+  private watchSteps(share: ClaimedShare, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined {
+    let feed = this.feeds.get(share.caseRunId);
+    if (feed === undefined) {
+      feed = StepFeed.for(this.options.db, share.caseRunId, share.shareCount, share.input.case, share.startAt, this.log);
+      if (feed === undefined) return undefined;
+      this.feeds.set(share.caseRunId, feed);
+    }
+    const owner = feed;
+    const watch = owner.watch(apply);
+    return {
+      get current() {
+        return watch.current;
+      },
+      release: () => {
+        watch.release();
+        if (owner.size === 0 && this.feeds.get(share.caseRunId) === owner) this.feeds.delete(share.caseRunId);
+      },
+    };
   }
 }
 

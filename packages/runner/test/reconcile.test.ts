@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { openDatabase, type Database } from '@perftest/store';
 import { reconcile } from '../src/reconcile.js';
+import { WARM_THREADED_START_LEAD_MS } from '../src/timing.js';
 import { registerWorker } from '../src/workers-table.js';
 import { httpCase, insertRun, taskRunStatus, usersStage } from './helpers.js';
 
@@ -53,6 +54,23 @@ describe('reconcile', () => {
     expect(row.lead).toBeLessThanOrEqual(300);
     // A second pass changes nothing.
     expect((await reconcile(db, QUICK)).changes).toBe(0);
+  });
+
+  it('leads by the warm-thread lead for one case run on idle threaded workers, else by the cold one', async () => {
+    // Shares left open by earlier tests would go to this worker (orphans) and make it busy.
+    await db.query(`update case_run_shares set status = 'done' where status in ('assigned', 'running')`);
+    await registerWorker(db, { threads: 2, embedded: false });
+    const leadOf = async (caseRunId: number) =>
+      (await db.query<{ lead: number }>('select extract(epoch from start_at - now()) * 1000 as lead from case_runs where id = $1', [caseRunId]))[0].lead;
+    const one = await insertRun(db, [kase('warm')], false);
+    await reconcile(db, { deadAfterMs: 60_000 });
+    expect(await leadOf(one.caseRunIds[0])).toBeGreaterThan(300);
+    expect(await leadOf(one.caseRunIds[0])).toBeLessThanOrEqual(WARM_THREADED_START_LEAD_MS);
+    await db.query(`update case_run_shares set status = 'done' where case_run_id = $1`, [one.caseRunIds[0]]);
+    // Two case runs at once need more threads than the warm ones: extra threads load the engine first.
+    const two = await insertRun(db, [kase('c1'), kase('c2')], true);
+    await reconcile(db, { deadAfterMs: 60_000 });
+    for (const id of two.caseRunIds) expect(await leadOf(id)).toBeGreaterThan(WARM_THREADED_START_LEAD_MS);
   });
 
   it('runs a serial run one case at a time and ends it when the last case ends', async () => {

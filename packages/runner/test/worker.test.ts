@@ -74,7 +74,8 @@ describe('a worker on PGlite', () => {
     expect(await waitForStatus(db, taskRunId, [2, 3, 4], 20_000)).toBe(RunStatus.Finished);
     const recorded = await recordedRequests(db, caseRunIds);
     expect(recorded).toBe(target.count - before);
-    // Starts due before a thread is up are skipped (a loaded machine starts threads late).
-    expect(recorded).toBeGreaterThan(30);
+    // The worker's threads are warm: they are up well before stage 0, so (almost) every start of the
+    // 120 is made (a start due before a thread is up would be skipped; slack for a loaded machine).
+    expect(recorded).toBeGreaterThan(90);
   });
 });
