@@ -22,7 +22,7 @@ const threads = option('threads', 1);
 const ramp = option('ramp', 5);
 const nginx = await startNginx(users + 64, 1);
 // As `perftest run` does: keep the old space near the live heap (run/heap-tuning.ts).
-tuneHeapForLoad();
+tuneHeapForLoad(undefined, threads === 1);
 
 let peakRss = 0;
 const sample = (): void => {

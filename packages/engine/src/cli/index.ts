@@ -60,7 +60,7 @@ async function execute(
   let usersSeconds = 0;
   let first: number | undefined;
   let run;
-  tuneHeapForLoad();
+  tuneHeapForLoad(undefined, args.threads === 1);
   try {
     run = await startRun({
       ...input,
