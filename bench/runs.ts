@@ -5,7 +5,7 @@
  *     target, over --starts runs of a one-user, one-second task;
  *  2. API latency under load: CRUD calls (a signed GET of a task and a signed POST of a test suite,
  *     alternating, --crud-rate per second, one at a time) while a --tps run of --seconds streams its
- *     intervals; p50/p99/max over the calls made after the run's first second;
+ *     intervals; p50/p99/max over the calls made after the run's first second (--tps 0 skips it);
  *  3. ingestion (Postgres): --ingest-workers interval writers (each its own connection pool, as
  *     separate workers have) each writing --ingest-shares shares of intervals of 10 request cards
  *     with real HDR histograms, at --ingest-speed times real time (one interval per share per
@@ -211,6 +211,7 @@ async function bench(setup: string, client: TestClient, target: Target): Promise
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(`${setup}: start latency ms over ${starts} starts: ${latencies.join(', ')} (median ${quantile(sorted, 0.5)}, max ${sorted.at(-1)})`);
   const tps = Number(arg('tps', '5000'));
+  if (tps === 0) return;
   const seconds = Number(arg('seconds', '20'));
   const crud = await crudUnderLoad(client, target, tps, seconds, Number(arg('crud-rate', '20')));
   console.log(

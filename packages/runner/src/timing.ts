@@ -22,7 +22,7 @@ export const THREADED_START_LEAD_MS = 1_000;
  * The lead when every live worker with several engine threads is idle and gets one share: its warm
  * pool (engine loaded at worker start) has the threads up within milliseconds of the claim (ms).
  */
-export const WARM_THREADED_START_LEAD_MS = 500;
+export const WARM_THREADED_START_LEAD_MS = 400;
 /** How often each runner process reconciles the runs (ms); NOTIFY makes it sooner. */
 export const RECONCILE_EVERY_MS = 250;
 /** How often a worker looks for shares to claim and for stops and targets of its shares (ms). */
