@@ -6,7 +6,8 @@
  * written since (report-cache.ts) and gives the same figures as merging every row at once. Its
  * state is what a rollup stores (rollup-codec.ts); one restored from a rollup folds no more rows.
  */
-import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type StatsCounters } from '@perftest/model';
+import { OUTCOMES, type EncodedStats, type IntervalMessage, type StatsCounters } from '@perftest/model';
+import { addCounters, emptyCounters } from '@perftest/engine';
 import { createAccumulator, foldEncoded, settle, type Accumulator } from './histogram-fold.js';
 import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
 
@@ -31,33 +32,7 @@ const OUTCOME_COLUMNS: readonly number[] = OUTCOMES.map((o) => Col[o]);
 
 /** Empty whole-run statistics. */
 export function emptyCell(): CellTotals {
-  const outcomes = {} as Record<Outcome, number>;
-  for (const o of OUTCOMES) outcomes[o] = 0;
-  return {
-    requests: 0,
-    outcomes,
-    statusClasses: [0, 0, 0, 0, 0],
-    sentBytes: 0,
-    recBytes: 0,
-    rtSumUs: 0,
-    rtMinUs: 0,
-    rtMaxUs: 0,
-    histogram: createAccumulator(),
-  };
-}
-
-/** Adds the counters of `stats` to `target` (min/max over cells that had requests). */
-export function addCounters(target: StatsCounters, stats: StatsCounters): void {
-  if (stats.requests > 0) {
-    target.rtMinUs = target.requests === 0 ? stats.rtMinUs : Math.min(target.rtMinUs, stats.rtMinUs);
-    target.rtMaxUs = target.requests === 0 ? stats.rtMaxUs : Math.max(target.rtMaxUs, stats.rtMaxUs);
-  }
-  target.requests += stats.requests;
-  for (const o of OUTCOMES) target.outcomes[o] += stats.outcomes[o] ?? 0;
-  for (let i = 0; i < 5; i++) target.statusClasses[i] += stats.statusClasses[i] ?? 0;
-  target.sentBytes += stats.sentBytes;
-  target.recBytes += stats.recBytes;
-  target.rtSumUs += stats.rtSumUs;
+  return { ...emptyCounters(), histogram: createAccumulator() };
 }
 
 /** A card of an accumulator with its (sent, received) byte columns in the series. */

@@ -6,9 +6,9 @@
  * divided by 1000, unrounded); rates are per second of data; bytes are bytes (`avg*Bytes` per
  * request, `max*Bytes` the busiest second, `*NetworkTraffic` sent plus received per second).
  */
-import { summarize, type StatsSummary } from '@perftest/engine';
+import { addCounters, summarize, type StatsSummary } from '@perftest/engine';
 import { isoTime } from '../http/time.js';
-import { emptyCell, addCounters, type CaseRunAccumulator, type CellTotals } from './accumulator.js';
+import { emptyCell, type CaseRunAccumulator, type CellTotals } from './accumulator.js';
 import { round } from './pressure-result.js';
 import type { ReportMeta, RunWindow } from './report-meta.js';
 import { Col, type SecondSeries } from './second-series.js';

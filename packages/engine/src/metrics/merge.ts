@@ -26,25 +26,15 @@ export interface MergedInterval {
   cards: Map<string, MergedStats>;
 }
 
-/** Empty merged statistics, ready for `addStats`. */
-export function emptyMergedStats(): MergedStats {
+/** Zeroed counters (no requests: min and max are 0 until the first cell with requests is added). */
+export function emptyCounters(): StatsCounters {
   const outcomes = {} as Record<Outcome, number>;
   for (const o of OUTCOMES) outcomes[o] = 0;
-  return {
-    requests: 0,
-    outcomes,
-    statusClasses: [0, 0, 0, 0, 0],
-    sentBytes: 0,
-    recBytes: 0,
-    rtSumUs: 0,
-    rtMinUs: 0,
-    rtMaxUs: 0,
-    histogram: createMergeHistogram(),
-  };
+  return { requests: 0, outcomes, statusClasses: [0, 0, 0, 0, 0], sentBytes: 0, recBytes: 0, rtSumUs: 0, rtMinUs: 0, rtMaxUs: 0 };
 }
 
-/** Adds one cell (encoded, or already merged) into `target`; returns `target`. */
-export function addStats(target: MergedStats, stats: EncodedStats | MergedStats): MergedStats {
+/** Adds the counters of `stats` to `target`: sums, and min/max over the cells that had requests. */
+export function addCounters(target: StatsCounters, stats: StatsCounters): void {
   if (stats.requests > 0) {
     target.rtMinUs = target.requests === 0 ? stats.rtMinUs : Math.min(target.rtMinUs, stats.rtMinUs);
     target.rtMaxUs = target.requests === 0 ? stats.rtMaxUs : Math.max(target.rtMaxUs, stats.rtMaxUs);
@@ -55,6 +45,16 @@ export function addStats(target: MergedStats, stats: EncodedStats | MergedStats)
   target.sentBytes += stats.sentBytes;
   target.recBytes += stats.recBytes;
   target.rtSumUs += stats.rtSumUs;
+}
+
+/** Empty merged statistics, ready for `addStats`. */
+export function emptyMergedStats(): MergedStats {
+  return { ...emptyCounters(), histogram: createMergeHistogram() };
+}
+
+/** Adds one cell (encoded, or already merged) into `target`; returns `target`. */
+export function addStats(target: MergedStats, stats: EncodedStats | MergedStats): MergedStats {
+  addCounters(target, stats);
   if (typeof stats.histogram === 'string') {
     if (stats.requests > 0) target.histogram.add(decodeHistogram(stats.histogram));
   } else {
