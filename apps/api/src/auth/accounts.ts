@@ -58,14 +58,28 @@ export async function listAccounts(db: Queryable): Promise<Array<{ name: string;
   return rows.map((r) => ({ name: r.name, projects: r.projects, accessKeys: r.access_keys ?? [] }));
 }
 
-/** Removes an account and its keys and tokens; false when there was none. */
+/** The channel on which a change of credentials is announced to running servers (they forget theirs). */
+export const CREDENTIALS_CHANGED = 'perftest_credentials_changed';
+
+/**
+ * Removes an account and its keys and tokens; false when there was none. Running servers on the same
+ * database are told (CREDENTIALS_CHANGED) so that they stop accepting its credentials at once.
+ */
 export async function removeAccount(db: Queryable, name: string): Promise<boolean> {
   const rows = await db.query('delete from accounts where name = $1 returning id', [name]);
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  await db.query('select pg_notify($1, $2)', [CREDENTIALS_CHANGED, name]);
+  return true;
+}
+
+/** What an access key stands for. */
+export interface AccessKeyRecord {
+  secretKey: string;
+  principal: Principal;
 }
 
 /** The secret and principal of an access key, or undefined. */
-export async function findAccessKey(db: Queryable, accessKey: string): Promise<{ secretKey: string; principal: Principal } | undefined> {
+export async function findAccessKey(db: Queryable, accessKey: string): Promise<AccessKeyRecord | undefined> {
   const [row] = await db.query<{ secret_key: string; id: number; name: string; projects: string[] }>(
     `select k.secret_key, a.id, a.name, a.projects from access_keys k join accounts a on a.id = k.account_id
       where k.access_key = $1`,

@@ -6,9 +6,9 @@
 import { apiError } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { mayUse, type Principal } from './accounts.js';
-import { verifyToken } from './tokens.js';
-import { verifySignature } from './verify-signature.js';
+import { CREDENTIALS_CHANGED, mayUse, type Principal } from './accounts.js';
+import { CredentialCache } from './credential-cache.js';
+import { verifySignature, type AccessKeyLookup } from './verify-signature.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,12 +35,18 @@ function pathAndQuery(request: FastifyRequest): { path: string; query: Record<st
   return { path, query };
 }
 
-async function identify(db: Database, request: FastifyRequest, now: () => number): Promise<Principal> {
+async function identify(
+  db: Database,
+  cache: CredentialCache,
+  lookup: AccessKeyLookup,
+  request: FastifyRequest,
+  now: () => number,
+): Promise<Principal> {
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token.length > 0) {
-    const principal = await verifyToken(db, token);
-    if (!principal) throw apiError('UNAUTHORIZED', { detail: 'X-Auth-Token is invalid or expired' });
-    return principal;
+    const found = await cache.token(token);
+    if (!found) throw apiError('UNAUTHORIZED', { detail: 'X-Auth-Token is invalid or expired' });
+    return found.principal;
   }
   const authorization = request.headers.authorization;
   if (typeof authorization !== 'string' || authorization.length === 0) {
@@ -53,16 +59,28 @@ async function identify(db: Database, request: FastifyRequest, now: () => number
     query,
     headers: request.headers,
     body: request.rawBody,
-  }, now());
+  }, now(), lookup);
   if (!result.ok) throw apiError('UNAUTHORIZED', { detail: result.reason });
   return result.principal;
 }
 
-/** Installs the authentication and project-rights check. */
+/**
+ * Installs the authentication and project-rights check. Verified credentials are remembered for a few
+ * seconds (CredentialCache); a CREDENTIALS_CHANGED notification on the database empties that memory.
+ */
 export function installAuthentication(app: FastifyInstance, db: Database, now: () => number): void {
+  const cache = new CredentialCache(db);
+  const lookup: AccessKeyLookup = (accessKey) => cache.accessKey(accessKey);
+  let unlisten: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    unlisten = await db.listen(CREDENTIALS_CHANGED, () => cache.clear());
+  });
+  app.addHook('onClose', async () => {
+    await unlisten?.().catch(() => {}); // the database may be closed already
+  });
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config?.public || request.is404) return;
-    request.principal = await identify(db, request, now);
+    request.principal = await identify(db, cache, lookup, request, now);
     const project = (request.params as { project_id?: string } | undefined)?.project_id;
     if (project === undefined) return;
     const header = request.headers['x-project-id'];

@@ -26,10 +26,21 @@ export async function issueToken(
   return { token, expiresAt };
 }
 
+/** What a valid token stands for, and until when (epoch milliseconds). */
+export interface TokenRecord {
+  principal: Principal;
+  expiresAt: number;
+}
+
 /** The principal of a valid token, or undefined (unknown or expired). A scoped token allows one project. */
 export async function verifyToken(db: Queryable, token: string, now = new Date()): Promise<Principal | undefined> {
-  const [row] = await db.query<{ id: number; name: string; projects: string[]; scope_project: string | null }>(
-    `select a.id, a.name, a.projects, t.scope_project from tokens t join accounts a on a.id = t.account_id
+  return (await findToken(db, token, now))?.principal;
+}
+
+/** The principal and expiry of a valid token, or undefined (unknown or expired). */
+export async function findToken(db: Queryable, token: string, now = new Date()): Promise<TokenRecord | undefined> {
+  const [row] = await db.query<{ id: number; name: string; projects: string[]; scope_project: string | null; expires_at: Date }>(
+    `select a.id, a.name, a.projects, t.scope_project, t.expires_at from tokens t join accounts a on a.id = t.account_id
       where t.token_hash = $1 and t.expires_at > $2`,
     [hashToken(token), now],
   );
@@ -40,5 +51,5 @@ export async function verifyToken(db: Queryable, token: string, now = new Date()
       : row.projects.includes('*') || row.projects.includes(row.scope_project)
         ? [row.scope_project]
         : [];
-  return { accountId: row.id, name: row.name, projects };
+  return { principal: { accountId: row.id, name: row.name, projects }, expiresAt: new Date(row.expires_at).getTime() };
 }

@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '@perftest/store';
-import { findAccessKey, type Principal } from './accounts.js';
+import { findAccessKey, type AccessKeyRecord, type Principal } from './accounts.js';
 import { SIGN_ALGORITHM, signature, type SignableRequest } from './signer.js';
 
 export const CLOCK_WINDOW_MS = 15 * 60 * 1000;
@@ -38,12 +38,19 @@ export function parseSdkDate(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** Verifies a signed request. `req.headers` are the request's headers (lower-case names). */
+/** How the secret of an access key is found: from the database or a cache in front of it. */
+export type AccessKeyLookup = (accessKey: string) => Promise<AccessKeyRecord | undefined>;
+
+/**
+ * Verifies a signed request. `req.headers` are the request's headers (lower-case names); `lookup`
+ * finds the access key (by default in `db`).
+ */
 export async function verifySignature(
   db: Queryable,
   authorization: string,
   req: SignableRequest,
   now = Date.now(),
+  lookup?: AccessKeyLookup,
 ): Promise<SignatureResult> {
   const auth = parseAuthorization(authorization);
   if (!auth) return { ok: false, reason: `Authorization must be "${SIGN_ALGORITHM} Access=..., SignedHeaders=..., Signature=..."` };
@@ -57,7 +64,7 @@ export async function verifySignature(
   for (const h of auth.signedHeaders) {
     if (req.headers[h] === undefined) return { ok: false, reason: `signed header ${h} is missing from the request` };
   }
-  const key = await findAccessKey(db, auth.access);
+  const key = lookup ? await lookup(auth.access) : await findAccessKey(db, auth.access);
   if (!key) return { ok: false, reason: 'the access key is unknown' };
   const expected = Buffer.from(signature(req, auth.signedHeaders, rawDate as string, key.secretKey), 'hex');
   const given = Buffer.from(auth.signature, 'hex');
