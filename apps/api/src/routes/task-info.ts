@@ -5,20 +5,29 @@
 import { apiError, type TaskInfo, type TaskSummary } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 import { isoTime } from '../http/time.js';
-import { caseInfoDetail, casesOfTask } from '../storage/cases.js';
-import { NEVER_RUN, relatedRunningData, taskRunStates, type TaskRunState } from '../storage/related-running.js';
+import { caseInfoDetail } from '../storage/cases.js';
+import { NEVER_RUN, relatedEntry, type TaskRunState } from '../storage/related-running.js';
 import { requireTestSuite } from '../storage/test-suites.js';
-import type { TaskRow } from '../storage/tasks.js';
+import { findTaskView, type TaskRow, type TaskView } from '../storage/tasks.js';
 
 /** `operate_mode` of a task that was given none: 2, both (what clients send). */
 export const DEFAULT_TASK_OPERATE_MODE = 2;
 /** `bench_concurrent` of a task that was given none. */
 export const DEFAULT_BENCH_CONCURRENT = 100;
 
-/** The `taskInfo` of a task: its fields, its cases in order and its latest run. */
+/**
+ * The `taskInfo` of a task: its fields, its cases in order and its latest run (one query; a task
+ * deleted meanwhile reads with no cases and no run).
+ */
 export async function buildTaskInfo(db: Queryable, task: TaskRow): Promise<TaskInfo> {
-  const cases = await casesOfTask(db, task.id);
-  const state = (await taskRunStates(db, [task.id])).get(task.id) ?? NEVER_RUN;
+  return taskInfoOf({ ...((await findTaskView(db, task.id)) ?? EMPTY_VIEW), task });
+}
+
+const EMPTY_VIEW: Omit<TaskView, 'task'> = Object.freeze({ cases: [], latestRun: null, caseRuns: [] });
+
+/** The `taskInfo` of a task view (see requireTaskView). */
+export function taskInfoOf(view: TaskView): TaskInfo {
+  const task = view.task;
   return {
     id: task.id,
     name: task.name,
@@ -27,9 +36,9 @@ export async function buildTaskInfo(db: Queryable, task: TaskRow): Promise<TaskI
     parallel: task.parallel,
     bench_concurrent: task.doc.bench_concurrent ?? DEFAULT_BENCH_CONCURRENT,
     operate_mode: task.doc.operate_mode ?? DEFAULT_TASK_OPERATE_MODE,
-    case_list: cases.map(caseInfoDetail),
-    related_temp_running_data: await relatedRunningData(db, task.id),
-    run_status: state.runStatus,
+    case_list: view.cases.map(caseInfoDetail),
+    related_temp_running_data: view.caseRuns.map(relatedEntry),
+    run_status: view.latestRun === null ? NEVER_RUN.runStatus : view.latestRun.status,
     create_time: isoTime(task.created_at),
     update_time: isoTime(task.updated_at),
   };

@@ -14,14 +14,14 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { page, success } from '../http/envelope.js';
 import { taskRunStates } from '../storage/related-running.js';
-import { createTask, deleteTask, listTasks, requireTask, updateTask } from '../storage/tasks.js';
+import { createTask, deleteTask, listTasks, requireTask, requireTaskView, updateTask } from '../storage/tasks.js';
 import { requireTestSuite } from '../storage/test-suites.js';
 import { applyCaseList } from './task-case-list.js';
 import {
-  buildTaskInfo,
   DEFAULT_BENCH_CONCURRENT,
   DEFAULT_TASK_OPERATE_MODE,
   requireOwnSuite,
+  taskInfoOf,
   taskSummary,
 } from './task-info.js';
 
@@ -57,8 +57,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams } }, async (request) => {
-    const task = await requireTask(app.db, request.params.project_id, request.params.task_id);
-    return success({ taskInfo: await buildTaskInfo(app.db, task) });
+    return success({ taskInfo: taskInfoOf(await requireTaskView(app.db, request.params.project_id, request.params.task_id)) });
   });
 
   app.put('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams, body: UpdateTaskRequest } }, async (request) => {
@@ -82,8 +81,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       });
     });
-    const task = await requireTask(app.db, project_id, task_id);
-    return success({ taskInfo: await buildTaskInfo(app.db, task) });
+    return success({ taskInfo: taskInfoOf(await requireTaskView(app.db, project_id, task_id)) });
   });
 
   app.delete('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams } }, async (request, reply) => {

@@ -38,7 +38,7 @@ export function pickFields(body: Readonly<Record<string, unknown>>, fields: read
 }
 
 /** A case as clients read it: every CaseInfoDetail key, the stored values over the defaults. */
-export function caseInfoDetail(row: CaseRow): CaseInfoDetail {
+export function caseInfoDetail(row: Pick<CaseRow, 'id' | 'name' | 'status' | 'sort' | 'directory_id' | 'doc'>): CaseInfoDetail {
   return {
     case_type: 0,
     contents: [],

@@ -34,20 +34,24 @@ export async function taskRunStates(db: Queryable, taskIds: readonly number[]): 
   return states;
 }
 
+/** A case run as `related_temp_running_data` needs it. */
+export interface CaseRunEntry {
+  id: number;
+  task_run_id: number;
+  case_id: number | null;
+  name: string;
+  status: number;
+  cards: CardInfo[] | null;
+}
+
 /**
- * `related_temp_running_data` of a task: one entry per case run of its latest run, in the task's
- * order, whose `related_temp_running_id` is the case run id (the report's `case_run_id`) and
- * `task_run_info_id` the task run id; `content_method_url` names each request card
- * `name#METHOD#url`. A task that never ran lists none.
+ * A `related_temp_running_data` entry; a task lists one per case run of its latest run, in the
+ * task's order (none when it never ran). `related_temp_running_id` is the case run id (the report's
+ * `case_run_id`), `task_run_info_id` the task run id; `content_method_url` names each request card
+ * `name#METHOD#url`.
  */
-export async function relatedRunningData(db: Queryable, taskId: number): Promise<RelatedTempRunningData[]> {
-  const rows = await db.query<{ id: number; task_run_id: number; case_id: number | null; name: string; status: number; cards: CardInfo[] }>(
-    `select c.id, c.task_run_id, c.case_id, c.name, c.status, c.cards from case_runs c
-      where c.task_run_id = (select max(id) from task_runs where task_id = $1)
-      order by c.position, c.id`,
-    [taskId],
-  );
-  return rows.map((row) => ({
+export function relatedEntry(row: CaseRunEntry): RelatedTempRunningData {
+  return {
     content_method_url: contentMethodUrls(row.cards ?? []),
     crawler_status: CRAWLER_NORMAL,
     related_temp_running_id: row.id,
@@ -55,5 +59,5 @@ export async function relatedRunningData(db: Queryable, taskId: number): Promise
     temp_id: row.case_id ?? 0,
     temp_name: row.name,
     temp_running_status: row.status,
-  }));
+  };
 }

@@ -4,6 +4,8 @@
  */
 import { apiError } from '@perftest/model';
 import { json, type Queryable } from '@perftest/store';
+import type { CaseRow } from './cases.js';
+import type { CaseRunEntry } from './related-running.js';
 
 /** The task fields kept in `doc`. */
 export interface TaskDoc {
@@ -111,4 +113,60 @@ export async function setTaskCases(db: Queryable, taskId: number, caseIds: reado
      select $1, e.value::bigint, e.ordinality from jsonb_array_elements_text($2::jsonb) with ordinality as e`,
     [taskId, json(caseIds)],
   );
+}
+
+/** A case of a task as the task view reads it: the CaseRow fields `caseInfoDetail` needs. */
+export type TaskViewCase = Pick<CaseRow, 'id' | 'name' | 'status' | 'sort' | 'directory_id' | 'doc'>;
+
+/** A task with everything its `taskInfo` shows: its cases in order, its latest run and that run's case runs. */
+export interface TaskView {
+  task: TaskRow;
+  cases: TaskViewCase[];
+  /** The latest run's id and status; null when the task never ran. */
+  latestRun: { id: number; status: number } | null;
+  /** The case runs of the latest run, in the task's order (none when it never ran). */
+  caseRuns: CaseRunEntry[];
+}
+
+/**
+ * One statement for the task view: the task (through its suite's tenant), its cases ordered as
+ * `casesOfTask` orders them, its latest run as `taskRunStates` picks it, and that run's case runs
+ * ordered as `relatedRunningData` orders them. One snapshot, one round trip.
+ */
+const TASK_VIEW_SQL = `
+  select t.*, r.id as run_id, r.status as run_status,
+    (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'status', c.status, 'sort', c.sort,
+              'directory_id', c.directory_id, 'doc', c.doc) order by tc.position, tc.case_id), '[]'::json)
+       from task_cases tc join cases c on c.id = tc.case_id where tc.task_id = t.id) as view_cases,
+    (select coalesce(json_agg(json_build_object('id', cr.id, 'task_run_id', cr.task_run_id, 'case_id', cr.case_id,
+              'name', cr.name, 'status', cr.status, 'cards', cr.cards) order by cr.position, cr.id), '[]'::json)
+       from case_runs cr where cr.task_run_id = r.id) as view_case_runs
+  from tasks t join test_suites s on s.id = t.test_suite_id
+  left join lateral (select id, status from task_runs where task_id = t.id order by id desc limit 1) r on true`;
+const TASK_VIEW_OF_TENANT_SQL = `${TASK_VIEW_SQL} where t.id = $1 and s.project = $2`;
+const TASK_VIEW_BY_ID_SQL = `${TASK_VIEW_SQL} where t.id = $1`;
+
+type TaskViewRow = TaskRow & { run_id: number | null; run_status: number | null; view_cases: TaskViewCase[]; view_case_runs: CaseRunEntry[] };
+
+function taskView(row: TaskViewRow): TaskView {
+  const { run_id, run_status, view_cases, view_case_runs, ...task } = row;
+  return {
+    task,
+    cases: view_cases,
+    latestRun: run_id === null ? null : { id: run_id, status: run_status as number },
+    caseRuns: view_case_runs,
+  };
+}
+
+/** The view of task `id` of tenant `project` (see TASK_VIEW_SQL), or a 404 naming it. */
+export async function requireTaskView(db: Queryable, project: string, id: number): Promise<TaskView> {
+  const [row] = await db.query<TaskViewRow>(TASK_VIEW_OF_TENANT_SQL, [id, project]);
+  if (!row) throw apiError('NOT_FOUND', { resource: 'task', id });
+  return taskView(row);
+}
+
+/** The view of task `id` whatever its tenant, or undefined when there is none. */
+export async function findTaskView(db: Queryable, id: number): Promise<TaskView | undefined> {
+  const [row] = await db.query<TaskViewRow>(TASK_VIEW_BY_ID_SQL, [id]);
+  return row && taskView(row);
 }
