@@ -8,7 +8,8 @@
  *   GET  /v1/{p}/tasks/{id}     AK/SK-signed per request (autocannon setupRequest), and with a token
  *   POST /v1/{p}/test-suites    AK/SK-signed per request, a new name each time
  *
- * each at a fixed --rate (autocannon overallRate) and at the maximum rate, over --connections
+ * each at a fixed --rate with evenly spaced arrivals (an open-loop client of its own, below), at the
+ * same --rate in autocannon's bursts (overallRate) and at the maximum rate, over --connections
  * keep-alive connections for --seconds. Latencies are recorded per response from autocannon's
  * 'response' event (sub-millisecond; autocannon's own histogram keeps whole milliseconds). "server
  * µs/req" is the time the server thread's event loop was busy per request (its event-loop
@@ -18,8 +19,9 @@
  *
  * autocannon's rate limit is a per-connection quota per second: each connection sends back to back
  * until it has sent rate/connections requests, then waits for the next second. Fixed-rate figures
- * are therefore latencies under short bursts of --connections concurrent requests, not under evenly
- * spaced arrivals: pessimistic for the goal (p99 < 10 ms at 500 req/s). Traffic stays on 127.0.0.1.
+ * are therefore latencies under short bursts of --connections concurrent requests (rows "bursts"), not
+ * under evenly spaced arrivals (rows "even", the open-loop client): pessimistic for the goal (p99 <
+ * 10 ms at 500 req/s). Traffic stays on 127.0.0.1.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -57,8 +59,16 @@ type Autocannon = (
   done: (err: Error | null, result: AutocannonResult) => void,
 ) => AutocannonInstance;
 
+const requireFromApi = createRequire(new URL('../apps/api/package.json', import.meta.url));
 /** autocannon is a devDependency of @perftest/api, not of the root. */
-const autocannon = createRequire(new URL('../apps/api/package.json', import.meta.url))('autocannon') as Autocannon;
+const autocannon = requireFromApi('autocannon') as Autocannon;
+/** The slice of undici's Pool used by the open-loop client. */
+interface UndiciPool {
+  request(opts: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ statusCode: number; body: { dump(): Promise<void> } }>;
+  close(): Promise<void>;
+}
+/** undici is a dependency of @perftest/api, not of the root. */
+const { Pool } = requireFromApi('undici') as { Pool: new (origin: string, opts: { connections: number }) => UndiciPool };
 
 const AK = 'AKBENCHADMIN00000001';
 const SK = 'SKbenchadminSECRET0001';
@@ -75,6 +85,8 @@ const SECONDS = Number(arg('seconds', '10'));
 const RATE = Number(arg('rate', '500'));
 const CONNECTIONS = Number(arg('connections', '10'));
 const ONLY = arg('only', '');
+/** Connections the open-loop client may open (it needs one per request in flight). */
+const OPEN_LOOP_CONNECTIONS = 64;
 
 /** One measured variant. */
 interface Row {
@@ -143,6 +155,67 @@ function measure(server: ServerHandle, request: AutocannonRequest, rate: number 
   });
 }
 
+/**
+ * Open-loop measurement: one request every 1/rate s, evenly spaced, whatever the server's answers
+ * (over a pool of up to OPEN_LOOP_CONNECTIONS keep-alive connections, so that slow answers do not hold
+ * back later arrivals). Latency runs from the request's scheduled time to its response's end, so a
+ * late client timer or a queue in front of the server counts against the server (no coordinated
+ * omission).
+ */
+async function measureOpenLoop(
+  server: ServerHandle,
+  pool: UndiciPool,
+  request: AutocannonRequest,
+  rate: number,
+  seconds: number,
+): Promise<Omit<Row, 'backend' | 'variant' | 'rate'>> {
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const latencies = new Float64Array(total);
+  let answered = 0;
+  let failed = 0;
+  const cpu = process.cpuUsage();
+  const elu = server.elu();
+  const start = performance.now() + 5;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const fire = (due: number): void => {
+      const r = request.setupRequest ? request.setupRequest(request) : request;
+      pool.request({ method: r.method, path: r.path, headers: r.headers, body: r.body }).then(
+        async (res) => {
+          await res.body.dump();
+          if (res.statusCode >= 200 && res.statusCode < 300) latencies[answered++] = performance.now() - due;
+          else failed++;
+          if (answered + failed === total) resolve();
+        },
+        () => {
+          if (answered + ++failed === total) resolve();
+        },
+      );
+    };
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) fire(start + sent++ * interval);
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  const used = process.cpuUsage(cpu);
+  const busy = server.elu(elu);
+  const sorted = latencies.subarray(0, answered).sort();
+  const elapsed = (performance.now() - start) / 1000;
+  return {
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    reqPerSec: total / elapsed,
+    total,
+    failed,
+    cpuUs: (used.user + used.system) / total,
+    serverUs: (busy.active * 1000) / total,
+  };
+}
+
 async function post(base: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
@@ -189,12 +262,25 @@ async function benchBackend(backend: string, server: ServerHandle): Promise<Row[
     await measure(server, variants[0][1], undefined, 2);
     await sleep(300);
     const rows: Row[] = [];
+    const pool = new Pool(base, { connections: OPEN_LOOP_CONNECTIONS });
+    try {
+      await measureOpenLoop(server, pool, variants[0][1], RATE, 1);
+      for (const [variant, request] of variants) {
+        const m = await measureOpenLoop(server, pool, request, RATE, SECONDS);
+        await sleep(300);
+        const row = { backend, variant, rate: `${RATE}/s even`, ...m };
+        rows.push(row);
+        process.stdout.write(`${format(row)}\n`);
+      }
+    } finally {
+      await pool.close();
+    }
     for (const rate of [RATE, undefined]) {
       for (const [variant, request] of variants) {
         const m = await measure(server, request, rate, SECONDS);
         // Requests autocannon abandoned at the end still run in the server: let them finish.
         await sleep(300);
-        const row = { backend, variant, rate: rate ? `${rate}/s` : 'max', ...m };
+        const row = { backend, variant, rate: rate ? `${rate}/s bursts` : 'max', ...m };
         rows.push(row);
         process.stdout.write(`${format(row)}\n`);
       }
