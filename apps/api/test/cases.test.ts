@@ -388,7 +388,7 @@ describe.each(backends())('cases on %s', (backend) => {
       contents: [card(0, request('nul \u0000 byte', 'http://127.0.0.1:8080/'))],
     });
     expectErrorShape(res, 400);
-    expect(res.body.error_msg).toMatch(/^body cannot be stored/);
+    expect(res.body.error_msg).toMatch(/^contents\[0\]\.content\[0\]\.content must not contain NUL/);
     expect((await caseOf(task, id))?.contents).toEqual([]);
   });
 
