@@ -253,19 +253,26 @@ describe.each(backends())('bad input never yields a 5xx (%s)', (backend) => {
       out.push({ method: M, path: fill(), query: validQuery, body: setAt(base, schema, [key], REMOVE), field: key, invalid: true, label: `missing ${key}` });
     }
     const fieldProbes: Probe[] = [];
+    const kept: Probe[] = [];
+    const seenKinds = new Set<string>();
     for (const leaf of leaves(schema)) {
       for (const value of wrongValues(leaf)) {
+        // The first field of each kind always gets the overflow, NUL and 5 MB probes; the rest are sampled.
+        const kind = value === RAW_1E309 ? '1e309' : value === 2 ** 63 ? '2^63' : value === 'a\u0000b' ? 'nul' : typeof value === 'string' && value.length > 1e6 ? '5mb' : '';
         const body = setAt(base, schema, leaf.path, value === RAW_1E309 ? RAW_1E309 : value);
         const probe: Probe = { method: M, path: fill(), query: validQuery, field: leaf.name, invalid: true, label: `${leaf.path.join('.')}=${String(JSON.stringify(value)).slice(0, 24)}` };
         if (value === RAW_1E309) probe.rawBody = JSON.stringify(body).replace(`"${RAW_1E309}"`, '1e309');
         else probe.body = body;
-        fieldProbes.push(probe);
+        if (kind !== '' && !seenKinds.has(kind)) {
+          seenKinds.add(kind);
+          kept.push(probe);
+        } else fieldProbes.push(probe);
       }
     }
     // A bounded, seeded sample of the per-field probes keeps the barrage to a few hundred requests.
     const budget = 24;
     while (fieldProbes.length > budget) fieldProbes.splice(Math.floor(random() * fieldProbes.length), 1);
-    out.push(...fieldProbes);
+    out.push(...kept, ...fieldProbes);
     return out;
   }
 
