@@ -12,6 +12,7 @@ const MEDIA_TESTS = [
   'packages/engine/test/stream-flv.test.ts',
   'packages/engine/test/stream-rtmp.test.ts',
   'apps/api/test/debug.test.ts',
+  'apps/api/test/debug-streams.test.ts',
 ];
 const hasTool = (tool: string): boolean => spawnSync(tool, ['-version'], { stdio: 'ignore' }).status === 0;
 const mediaToolsRequired = process.env.PERFTEST_REQUIRE_MEDIA_TOOLS === '1';
