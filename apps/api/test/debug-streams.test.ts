@@ -187,6 +187,9 @@ describe.each(backends())('debug of UDP and streams on %s', (backend) => {
     expect(r.udp).toMatchObject({ result: 1, errorReason: '', statusCode: 'OK', returnBody: 'udp hello', url: `UDP udp://127.0.0.1:${udpPort}` });
     expect(Number.isInteger(r.udp.responseTime) && r.udp.responseTime >= 0 && r.udp.responseTime < 2000).toBe(true);
     expect(r['udp hex']).toMatchObject({ result: 1, returnBody: 'udp ping' });
+    // What was sent is shown too: as text, or as hex for a hex payload.
+    expect(r.udp.body).toBe('hello');
+    expect(r['udp hex'].body).toBe('70696e67');
     const nobody = r['udp nobody'];
     // Loopback answers ICMP port unreachable (refused); a dropped datagram would be a timeout.
     expect([4, 5]).toContain(nobody.result);

@@ -54,6 +54,11 @@ export class Payload {
     return new Payload(ctx.template(text), hex, text);
   }
 
+  /** The bytes as a debug view shows them: hex when the payload is hex, else UTF-8 text. */
+  show(bytes: Buffer): string {
+    return bytes.toString(this.hex ? 'hex' : 'utf8');
+  }
+
   /** The bytes to send for one execution, or an error message when a rendered hex text is invalid. */
   bytes(vars: VariableScope): Buffer | string {
     if (this.fixed !== undefined) return this.fixed;

@@ -66,7 +66,7 @@ class SocketRequest implements PreparedRequest {
       });
       channels.set(endpoint.key, channel);
     }
-    return channel.request({
+    const sent = channel.request({
       payload,
       framing: packet.framing,
       connectTimeoutMs: packet.connectTimeoutMs,
@@ -74,6 +74,12 @@ class SocketRequest implements PreparedRequest {
       keepAlive: packet.keepAlive,
       keepBody: session.keepResponse,
       url,
+    });
+    if (!session.debug) return sent;
+    // Debug runs show what was sent, as the HTTP driver does.
+    return sent.then((result) => {
+      result.requestBody = packet.payload.show(payload);
+      return result;
     });
   }
 }
