@@ -3,6 +3,7 @@
  * database the server uses (same configuration: DATABASE_URL, or PGlite in PERFTEST_DATA_DIR).
  * Exit codes: 0 done, 1 failed (no such account, database busy or unreachable), 2 usage error.
  */
+import { PROJECT_ID_MAX } from '@perftest/model';
 import { DataDirBusyError, openDatabase, type Database } from '@perftest/store';
 import { ADMIN_ACCOUNT, createAccount, listAccounts, removeAccount } from '../auth/accounts.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -22,9 +23,6 @@ const USAGE = `usage: perftest accounts <command>
 
 /** Account names: what the token endpoint's user name may be. */
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
-/** Same rule as the API's project_id path parameter. */
-const MAX_PROJECT_ID = 128;
-
 /** A bad command line; the message names the argument. */
 class UsageError extends Error {}
 
@@ -45,8 +43,8 @@ function parseProjects(args: readonly string[]): string[] {
   if (raw === undefined) throw new UsageError('--projects is required (comma-separated project ids, or "*" for all)');
   const projects = [...new Set(raw.split(',').map((p) => p.trim()))];
   for (const project of projects) {
-    if (project.length < 1 || project.length > MAX_PROJECT_ID) {
-      throw new UsageError(`--projects: each project id must be 1-${MAX_PROJECT_ID} characters, got "${project}"`);
+    if (project.length < 1 || project.length > PROJECT_ID_MAX) {
+      throw new UsageError(`--projects: each project id must be 1-${PROJECT_ID_MAX} characters, got "${project}"`);
     }
   }
   return projects;

@@ -10,7 +10,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { apiError } from '@perftest/model';
+import { apiError, ProjectId } from '@perftest/model';
 import { describeProblems } from '@perftest/runner';
 import { success } from '../http/envelope.js';
 import { debugCaseResult } from '../reports/debug-result.js';
@@ -22,7 +22,7 @@ export const DEBUG_START = 9;
 
 /** Path of the debug endpoint. */
 export const DebugParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   test_suite_id: Type.Integer({ minimum: 1 }),
   task_id: Type.Integer({ minimum: 0 }),
   case_id: Type.Integer({ minimum: 1 }),

@@ -7,6 +7,7 @@
  * `temp_names` (its cases in order, `[{name}]`) and `parallel`. The static `history-run-list`
  * segment wins over `/v1/{p}/tasks/{task_id}` in the router.
  */
+import { ProjectId } from '@perftest/model';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { success } from '../http/envelope.js';
@@ -15,7 +16,7 @@ import { taskRunHistory, type TaskRunHistoryRow } from '../storage/reports.js';
 
 /** Path of the history endpoint. */
 export const HistoryParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   task_id: Type.Integer({ minimum: 1 }),
 });
 

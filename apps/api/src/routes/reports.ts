@@ -6,6 +6,7 @@
  * runs. `brokens_limit_count` caps the curve points (default DEFAULT_BROKENS_LIMIT). A case run that
  * is not in that task run, or a task run of another tenant, is a 404.
  */
+import { ProjectId } from '@perftest/model';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { success } from '../http/envelope.js';
@@ -16,7 +17,7 @@ import { requireReportMeta } from '../storage/reports.js';
 
 /** Path of the report endpoint. */
 export const ReportParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   task_run_id: Type.Integer({ minimum: 1 }),
   case_run_id: Type.Integer({ minimum: 1 }),
 });

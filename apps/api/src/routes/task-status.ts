@@ -10,7 +10,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { apiError } from '@perftest/model';
+import { apiError, ProjectId } from '@perftest/model';
 import { success } from '../http/envelope.js';
 import { startTaskRun, stopTaskRun } from '../storage/runs.js';
 
@@ -19,7 +19,7 @@ export const TaskStatusCommand = { Start: 9, Stop: 2 } as const;
 
 /** Path of the endpoint. */
 const TaskStatusParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   test_suite_id: Type.Integer({ minimum: 1 }),
   task_id: Type.Integer({ minimum: 1 }),
 });

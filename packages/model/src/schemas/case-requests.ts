@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { CaseInfoDetail } from './case.js';
-import { Nullable } from './common.js';
+import { Nullable, ProjectId } from './common.js';
 
 /** Longest case name accepted. */
 export const CASE_NAME_MAX = 256;
@@ -13,14 +13,14 @@ const CaseName = Type.String({ minLength: 1, maxLength: CASE_NAME_MAX });
 
 /** Path naming one case. */
 export const CaseParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   case_id: Type.Integer({ minimum: 1 }),
 });
 export type CaseParams = Static<typeof CaseParams>;
 
 /** Path of a case update: `target` says which part of the case the body replaces. */
 export const CaseTargetParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   case_id: Type.Integer({ minimum: 1 }),
   target: Type.String({ minLength: 1, maxLength: 64 }),
 });

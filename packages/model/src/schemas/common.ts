@@ -4,6 +4,12 @@ import { Type, type TSchema, type TUnion, type TNull } from '@sinclair/typebox';
 export const Nullable = <T extends TSchema>(schema: T): TUnion<[T, TNull]> =>
   Type.Union([schema, Type.Null()]);
 
+/** Longest tenant project_id accepted (path parameter, X-Project-Id, account rights). */
+export const PROJECT_ID_MAX = 128;
+
+/** The tenant's project_id as it appears in every path: 1-128 characters. */
+export const ProjectId = Type.String({ minLength: 1, maxLength: PROJECT_ID_MAX });
+
 /** Every success with a body carries this code. */
 export const SUCCESS_CODE = 'SVCSTG.CPTS.0000000';
 

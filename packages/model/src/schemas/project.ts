@@ -1,14 +1,14 @@
 /** Request schemas of the test-suite (project) endpoints, reference 4.1. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable } from './common.js';
+import { Nullable, ProjectId } from './common.js';
 
 /** Path of the project-scoped endpoints: the tenant's project_id. */
-export const ProjectParams = Type.Object({ project_id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const ProjectParams = Type.Object({ project_id: ProjectId });
 export type ProjectParams = Static<typeof ProjectParams>;
 
 /** Path naming one test suite. */
 export const TestSuiteParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   test_suite_id: Type.Integer({ minimum: 1 }),
 });
 export type TestSuiteParams = Static<typeof TestSuiteParams>;

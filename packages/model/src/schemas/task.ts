@@ -5,11 +5,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { CaseInfoDetail } from './case.js';
-import { Nullable } from './common.js';
+import { Nullable, ProjectId } from './common.js';
 
 /** Path naming one task. */
 export const TaskParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   task_id: Type.Integer({ minimum: 1 }),
 });
 export type TaskParams = Static<typeof TaskParams>;

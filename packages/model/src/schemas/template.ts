@@ -4,11 +4,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Contents } from './case.js';
-import { Nullable } from './common.js';
+import { Nullable, ProjectId } from './common.js';
 
 /** Path naming one transaction. */
 export const TemplateParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   template_id: Type.Integer({ minimum: 1 }),
 });
 export type TemplateParams = Static<typeof TemplateParams>;

@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { VariableType } from '../enums.js';
-import { Nullable } from './common.js';
+import { Nullable, ProjectId } from './common.js';
 
 /** `variable_type` in the list path that selects every type (an addition to the documented 1, 2, 3, 5). */
 export const ALL_VARIABLE_TYPES = 0;
@@ -18,7 +18,7 @@ export const LISTABLE_VARIABLE_TYPES: readonly number[] = [ALL_VARIABLE_TYPES, .
  * must be one of LISTABLE_VARIABLE_TYPES (checked by the route, to name the values in the error).
  */
 export const VariableListParams = Type.Object({
-  project_id: Type.String({ minLength: 1, maxLength: 128 }),
+  project_id: ProjectId,
   variable_type: Type.Integer(),
   test_suite_id: Type.Integer({ minimum: 1 }),
 });
