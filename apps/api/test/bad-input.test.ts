@@ -10,22 +10,11 @@
 import AjvModule from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, expectErrorShape, startTestServer, type TestResponse, type TestServer } from './helpers.js';
+import { seededRandom as seeded } from '../../../packages/engine/test/seeded-random.js';
 
 const Ajv = AjvModule.default;
 const P = 'bad-input';
 type Schema = Record<string, any>;
-
-/** mulberry32: a small seeded generator, so every run sends the same requests. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The non-null branches of a schema (anyOf flattened). */
 function branches(schema: Schema): Schema[] {

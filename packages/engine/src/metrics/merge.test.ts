@@ -5,18 +5,7 @@ import { clampUs, createMergeHistogram, decodeHistogram, HISTOGRAM_HIGHEST_US } 
 import { IntervalRecorder } from './interval-recorder.js';
 import { addStats, emptyMergedStats, encodeInterval, encodeStats, mergeIntervals, mergeStats } from './merge.js';
 import { PERCENTILES, rtBucketCounts, summarize } from './summary.js';
-
-/** Small deterministic PRNG so that a failure can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as mulberry32 } from '../../test/seeded-random.js';
 
 const CARDS = ['c0', 'c1', 'c2'];
 const THREADS = 4;

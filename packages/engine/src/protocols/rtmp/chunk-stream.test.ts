@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkReader, ChunkStreamError, ChunkWriter, type RtmpMessage } from './chunk-stream.js';
-
-/** A small deterministic PRNG (mulberry32) so that the byte splits are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../../test/seeded-random.js';
 
 function payload(n: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(n);
