@@ -1,7 +1,7 @@
 /**
  * bench:connections — how many WebSocket and MQTT connections one engine process holds, at what
  * memory, and how many messages per second it sustains over them. The engine's own drivers
- * (protocols/websocket.ts, protocols/mqtt.ts) run N virtual users' sessions in ONE client process
+ * (protocols/messaging/websocket.ts, protocols/messaging/mqtt.ts) run N virtual users' sessions in ONE client process
  * against local servers in child processes: a `ws` echo server, then an aedes broker.
  *
  *   pnpm bench:connections [--connections 20000] [--seconds 20] [--only ws|mqtt]
@@ -29,8 +29,8 @@ import {
   type UserSession,
   type VariableScope,
 } from '../packages/engine/src/protocols/driver.js';
-import { createMqttDriver } from '../packages/engine/src/protocols/mqtt.js';
-import { createWebSocketDriver } from '../packages/engine/src/protocols/websocket.js';
+import { createMqttDriver } from '../packages/engine/src/protocols/messaging/mqtt.js';
+import { createWebSocketDriver } from '../packages/engine/src/protocols/messaging/websocket.js';
 
 type Kind = 'ws' | 'mqtt';
 const SELF = fileURLToPath(import.meta.url);

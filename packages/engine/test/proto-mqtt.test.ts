@@ -11,7 +11,7 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ProtocolType } from '@perftest/model';
 import type { ContentInfo } from '@perftest/model';
-import { createMqttDriver } from '../src/protocols/mqtt.js';
+import { createMqttDriver } from '../src/protocols/messaging/mqtt.js';
 import { DEFAULT_ENGINE_OPTIONS, type RequestResult } from '../src/protocols/driver.js';
 import { headers, outcomes, prepareOk, problemsOf, testSession, testVars } from './proto-harness.js';
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolType } from '@perftest/model';
 import type { ContentInfo } from '@perftest/model';
-import { createTcpDriver } from '../src/protocols/tcp.js';
+import { createTcpDriver } from '../src/protocols/socket/tcp.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../src/protocols/driver.js';
 import { headers, outcomes, prepareOk, problemsOf, runSequence, testSession, testVars } from './proto-harness.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProtocolType } from '@perftest/model';
 import type { ContentInfo } from '@perftest/model';
-import { createUdpDriver } from '../src/protocols/udp.js';
+import { createUdpDriver } from '../src/protocols/socket/udp.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../src/protocols/driver.js';
 import { headers, outcomes, prepareOk, runSequence, testSession, testVars } from './proto-harness.js';
 

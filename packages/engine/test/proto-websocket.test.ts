@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ProtocolType } from '@perftest/model';
 import type { ContentInfo } from '@perftest/model';
-import { createWebSocketDriver } from '../src/protocols/websocket.js';
-import { MAX_QUEUED_FRAMES } from '../src/protocols/websocket-connection.js';
+import { createWebSocketDriver } from '../src/protocols/messaging/websocket.js';
+import { MAX_QUEUED_FRAMES } from '../src/protocols/messaging/websocket-connection.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../src/protocols/driver.js';
 import { headers, outcomes, prepareOk, problemsOf, testSession, testVars } from './proto-harness.js';
 

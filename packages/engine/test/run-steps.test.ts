@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRecordingHistogram, encodeHistogram } from '../src/metrics/histogram.js';
 import { EnginePool } from '../src/run/engine-pool.js';
 import { startRun } from '../src/run/engine-run.js';
-import { MergedStepTracker } from '../src/run/merged-steps.js';
+import { MergedStepTracker } from '../src/pressure/intelligent/merged-steps.js';
 import type { StepResult } from '../src/types.js';
 import { getCase, pause, startCountingServer, type CountingServer } from './run-helpers.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInfo } from '@perftest/model';
 import { DEFAULT_ENGINE_OPTIONS, type ProtocolDriver, type RequestResult } from '../src/protocols/driver.js';
-import { createFlvDriver } from '../src/protocols/flv.js';
+import { createFlvDriver } from '../src/protocols/media/flv.js';
 import { closedPort, countingServer, ffmpeg, prepare, probe, problems, requireFfmpeg, scope, sources, tempDir, userSession, type CountingServer } from './stream-harness.js';
 
 const LIVE_SECONDS = 6;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInfo } from '@perftest/model';
 import type { ProtocolDriver, RequestResult } from '../src/protocols/driver.js';
-import { createHlsDriver } from '../src/protocols/hls.js';
+import { createHlsDriver } from '../src/protocols/media/hls.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../src/protocols/driver.js';
 import { closedPort, countingServer, ffmpeg, prepare, probe, problems, requireFfmpeg, scope, sources, tempDir, userSession, type CountingServer } from './stream-harness.js';
 

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInfo } from '@perftest/model';
 import type { RequestResult } from '../src/protocols/driver.js';
-import { createRtmpDriver } from '../src/protocols/rtmp.js';
-import { encodeAmf0 } from '../src/protocols/rtmp/amf0.js';
-import { ChunkReader, ChunkWriter } from '../src/protocols/rtmp/chunk-stream.js';
-import { HANDSHAKE_SIZE } from '../src/protocols/rtmp/handshake.js';
-import { decodeCommand, EVENT, MSG, u32Body, userControlBody, type Command } from '../src/protocols/rtmp/messages.js';
+import { createRtmpDriver } from '../src/protocols/media/rtmp.js';
+import { encodeAmf0 } from '../src/protocols/media/rtmp/amf0.js';
+import { ChunkReader, ChunkWriter } from '../src/protocols/media/rtmp/chunk-stream.js';
+import { HANDSHAKE_SIZE } from '../src/protocols/media/rtmp/handshake.js';
+import { decodeCommand, EVENT, MSG, u32Body, userControlBody, type Command } from '../src/protocols/media/rtmp/messages.js';
 import { closedPort, countingServer, ffmpeg, prepare, problems, requireFfmpeg, scope, sources, tempDir, userSession, type CountingServer } from './stream-harness.js';
 
 const driver = createRtmpDriver();

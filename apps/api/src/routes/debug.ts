@@ -13,8 +13,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { apiError, ProjectId } from '@perftest/model';
 import { describeProblems } from '@perftest/runner';
 import { success } from '../http/envelope.js';
-import { debugCaseResult } from '../reports/debug-result.js';
-import { DEBUG_TIMEOUT_MS, runDebug } from '../reports/debug-run.js';
+import { debugCaseResult } from '../debug/debug-result.js';
+import { DEBUG_TIMEOUT_MS, runDebug } from '../debug/debug-run.js';
 import { debugInput, DebugTarget } from '../storage/reports.js';
 
 /** `status` that starts a debug run. */

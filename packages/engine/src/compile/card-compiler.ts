@@ -9,7 +9,8 @@ import { CardType, ContentType, ProtocolType } from '@perftest/model';
 import type { CaseProblem, EngineOptions, PrepareContext } from '../protocols/driver.js';
 import type { DriverSet } from '../protocols/registry.js';
 import { driverNameFor } from '../protocols/registry.js';
-import { compileCheckpoint, integerField } from './checkpoint.js';
+import { compileCheckpoint } from './checkpoint.js';
+import { boundedInteger } from './fields.js';
 import {
   childContents,
   compileConditions,
@@ -145,7 +146,7 @@ export class CardCompiler {
       switch (item?.content_type) {
         case ContentType.ThinkTime: {
           const c = (content ?? {}) as Record<string, unknown>;
-          const ms = integerField(c.think_time ?? c.t, -1, 0, MAX_THINK_MS, (m) =>
+          const ms = boundedInteger(c.think_time ?? c.t, -1, 0, MAX_THINK_MS, (m) =>
             this.problem(`${itemPath}.content.think_time`, m),
           );
           if (ms === -1) this.problem(`${itemPath}.content.think_time`, 'think time needs "think_time" (ms)');

@@ -4,6 +4,7 @@
  *   "logic":"AND"|"OR","retry_times":0,"retry_interval":0}` applying to the packet before it.
  */
 import type { VariableScope } from '../protocols/driver.js';
+import { boundedInteger } from './fields.js';
 import { compileComparison, type Comparison } from './operators.js';
 import { templateText } from './template.js';
 
@@ -39,23 +40,6 @@ export interface CompiledCheckpoint {
 const MAX_RETRY_TIMES = 100;
 const MAX_RETRY_INTERVAL_MS = 3_600_000;
 
-/** Reads an optional integer field in [min, max]; pushes a problem and returns undefined when bad. */
-export function integerField(
-  value: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-  problem: (message: string) => void,
-): number | undefined {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    problem(`must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-    return undefined;
-  }
-  return n;
-}
-
 /** Compiles a checkpoint object found at `path`; pushes every problem. */
 export function compileCheckpoint(
   content: unknown,
@@ -74,8 +58,8 @@ export function compileCheckpoint(
   };
   const logic = c.logic === undefined || c.logic === null ? 'AND' : String(c.logic).toUpperCase();
   if (logic !== 'AND' && logic !== 'OR') fail('logic', `logic must be "AND" or "OR", got ${JSON.stringify(c.logic)}`);
-  const retryTimes = integerField(c.retry_times, 0, 0, MAX_RETRY_TIMES, (m) => fail('retry_times', m));
-  const retryIntervalMs = integerField(c.retry_interval, 0, 0, MAX_RETRY_INTERVAL_MS, (m) => fail('retry_interval', m));
+  const retryTimes = boundedInteger(c.retry_times, 0, 0, MAX_RETRY_TIMES, (m) => fail('retry_times', m));
+  const retryIntervalMs = boundedInteger(c.retry_interval, 0, 0, MAX_RETRY_INTERVAL_MS, (m) => fail('retry_interval', m));
   const checks: CompiledCheck[] = [];
   if (!Array.isArray(c.checks) || c.checks.length === 0) fail('checks', 'a checkpoint needs a non-empty "checks" array');
   else c.checks.forEach((check, i) => {

@@ -8,7 +8,7 @@
  */
 import type { Contents } from '@perftest/model';
 import type { Template } from '../protocols/driver.js';
-import { integerField } from './checkpoint.js';
+import { boundedInteger } from './fields.js';
 import { compileComparison, type Comparison } from './operators.js';
 import { compileTemplate, templateText } from './template.js';
 
@@ -47,7 +47,7 @@ export function loopCount(data: unknown, path: string, problem: Problem): number
     problem(`${path}.count`, 'a loop needs "count"');
     return undefined;
   }
-  return integerField(count, 0, 0, MAX_LOOP_COUNT, (m) => problem(`${path}.count`, m));
+  return boundedInteger(count, 0, 0, MAX_LOOP_COUNT, (m) => problem(`${path}.count`, m));
 }
 
 /** Conditions of a condition card (202). */
@@ -121,7 +121,7 @@ export function weightBranches(
   let ok = random || mode === 'fixed' || mode === 0;
   branches.forEach((branch, i) => {
     const branchPath = `${path}.branches[${i}]`;
-    const weight = integerField(record(branch)?.weight ?? 1, 1, 1, MAX_WEIGHT, (m) => problem(`${branchPath}.weight`, m));
+    const weight = boundedInteger(record(branch)?.weight ?? 1, 1, 1, MAX_WEIGHT, (m) => problem(`${branchPath}.weight`, m));
     const contents = childContents(branch, branchPath, problem);
     if (weight === undefined || contents === undefined) ok = false;
     else {
@@ -155,8 +155,8 @@ export function rendezvousSettings(
     problem(`${path}.users`, 'a rendezvous point needs "users"');
     return undefined;
   }
-  const users = integerField(d.users, 1, 1, 10_000_000, (m) => problem(`${path}.users`, m));
-  const timeoutMs = integerField(d.timeout, DEFAULT_RENDEZVOUS_TIMEOUT_MS, 0, 3_600_000, (m) =>
+  const users = boundedInteger(d.users, 1, 1, 10_000_000, (m) => problem(`${path}.users`, m));
+  const timeoutMs = boundedInteger(d.timeout, DEFAULT_RENDEZVOUS_TIMEOUT_MS, 0, 3_600_000, (m) =>
     problem(`${path}.timeout`, m),
   );
   return users === undefined || timeoutMs === undefined ? undefined : { users, timeoutMs };

@@ -7,7 +7,7 @@
  * the result `NaN`. `data` may also be the assignments array itself.
  */
 import type { Template, VariableScope } from '../protocols/driver.js';
-import { integerField } from './checkpoint.js';
+import { boundedInteger } from './fields.js';
 import { compileTemplate, templateText } from './template.js';
 
 /** How an arithmetic result is rounded to `decimals` places. */
@@ -75,7 +75,7 @@ function compileAssignment(
   const operand = compileTemplate(templateText(a.operand), (m) => fail('operand', m));
   const rounding = a.rounding === undefined || a.rounding === null ? 'none' : String(a.rounding).toLowerCase();
   if (!ROUNDINGS.includes(rounding)) fail('rounding', `rounding must be one of ${ROUNDINGS.join(', ')}`);
-  const scale = integerField(a.decimals, 0, 0, 10, (m) => fail('decimals', m));
+  const scale = boundedInteger(a.decimals, 0, 0, 10, (m) => fail('decimals', m));
   if (!ok || scale === undefined) return undefined;
   return {
     name,

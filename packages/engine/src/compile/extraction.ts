@@ -6,7 +6,8 @@
  * once into segments. A `header` expression that is a plain header name reads that header directly.
  */
 import type { Template, VariableScope } from '../protocols/driver.js';
-import { integerField, type ResponseAccess } from './checkpoint.js';
+import type { ResponseAccess } from './checkpoint.js';
+import { boundedInteger } from './fields.js';
 import { compileKeyPath, evaluateKeyPath, jsonValueText, type KeyPath } from './json-path.js';
 import { compileTemplate, EMPTY_TEMPLATE, templateText } from './template.js';
 
@@ -86,7 +87,7 @@ function compileOne(
   if (!SOURCES.includes(source)) fail('source', `source must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(e.source)}`);
   const expression = typeof e.expression === 'string' ? e.expression : '';
   if (expression === '') fail('expression', 'the expression is missing');
-  const matchNo = integerField(e.match_no, 1, 1, 1_000_000, (m) => fail('match_no', m));
+  const matchNo = boundedInteger(e.match_no, 1, 1, 1_000_000, (m) => fail('match_no', m));
   const templateOf = (field: string): Template =>
     compileTemplate(templateText(e[field]), (m) => fail(field, m));
   const defaultValue = e.default_value === undefined || e.default_value === null ? EMPTY_TEMPLATE : templateOf('default_value');
@@ -110,7 +111,7 @@ function compileOne(
     }
   }
   const groups = regex === undefined ? 0 : new RegExp(`${regex.source}|`).exec('')!.length - 1;
-  const groupIndex = integerField(e.group_index, groups > 0 ? 1 : 0, 0, groups, (m) => fail('group_index', m));
+  const groupIndex = boundedInteger(e.group_index, groups > 0 ? 1 : 0, 0, groups, (m) => fail('group_index', m));
   if (groupIndex === undefined || !ok) return undefined;
   return { name, source, regex, headerName, keyPath, matchNo: matchNo as number, groupIndex, defaultValue, expected };
 }

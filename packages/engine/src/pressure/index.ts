@@ -12,7 +12,7 @@ import { surgeConcurrency } from './surge-concurrency.js';
 import { surgeTps } from './surge-tps.js';
 import { flappingConcurrency } from './flapping-concurrency.js';
 import { flappingTps } from './flapping-tps.js';
-import { intelligentPeak } from './intelligent-peak.js';
+import { intelligentPeak } from './intelligent/intelligent-peak.js';
 
 /** Every pressure mode, one entry per `pressure_mode` value. */
 export const PRESSURE_MODE_IMPLS: readonly PressureModeImpl[] = [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StageKpiItems } from '@perftest/model';
 import type { StepResult } from '../types.js';
 import { compareKpi, evaluatePeakKpis, PeakKpiTracker, type KpiComparison, type KpiSample } from './kpi.js';
-import { findKnee, kneeIndex, kneeThreshold } from './knee.js';
+import { findKnee, kneeIndex, kneeThreshold } from './intelligent/knee.js';
 
 /** Seconds with the given average RT (ms) and success rate (%). */
 function seconds(rts: number[], rates?: number[]): KpiSample[] {

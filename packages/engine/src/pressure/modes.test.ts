@@ -9,7 +9,7 @@ import { surgeConcurrency } from './surge-concurrency.js';
 import { surgeTps } from './surge-tps.js';
 import { flappingConcurrency } from './flapping-concurrency.js';
 import { flappingTps } from './flapping-tps.js';
-import { intelligentPeak, stepAt } from './intelligent-peak.js';
+import { intelligentPeak, stepAt } from './intelligent/intelligent-peak.js';
 
 /** One row: a stage, and the expected target at chosen instants. */
 interface Row {

@@ -5,14 +5,14 @@
 import type { ContentInfo } from '@perftest/model';
 import { ProtocolType } from '@perftest/model';
 import type { EngineOptions, ProtocolDriver } from './driver.js';
-import { createFlvDriver } from './flv.js';
-import { createHlsDriver } from './hls.js';
-import { createHttpDriver } from './http.js';
-import { createMqttDriver } from './mqtt.js';
-import { createRtmpDriver } from './rtmp.js';
-import { createTcpDriver } from './tcp.js';
-import { createUdpDriver } from './udp.js';
-import { createWebSocketDriver } from './websocket.js';
+import { createFlvDriver } from './media/flv.js';
+import { createHlsDriver } from './media/hls.js';
+import { createHttpDriver } from './http/http.js';
+import { createMqttDriver } from './messaging/mqtt.js';
+import { createRtmpDriver } from './media/rtmp.js';
+import { createTcpDriver } from './socket/tcp.js';
+import { createUdpDriver } from './socket/udp.js';
+import { createWebSocketDriver } from './messaging/websocket.js';
 
 /** Names of the drivers, one per protocol file. */
 export type DriverName = 'http' | 'tcp' | 'udp' | 'websocket' | 'mqtt' | 'hls' | 'flv' | 'rtmp';

@@ -16,7 +16,7 @@ import { ClosedModel } from './closed-model.js';
 import { GatedRecorder } from './gated-recorder.js';
 import { OpenModel } from './open-model.js';
 import type { Share } from './share.js';
-import { StepTracker } from './step-tracker.js';
+import { StepTracker } from '../pressure/intelligent/step-tracker.js';
 
 /** Everything a case runner works with. */
 export interface CaseRunnerOptions {

@@ -16,7 +16,7 @@ import { EnginePool } from './engine-pool.js';
 import { IntervalMerger } from './interval-merger.js';
 import type { RunInput } from './prepare.js';
 import type { Share } from './share.js';
-import { StepTracker } from './step-tracker.js';
+import { StepTracker } from '../pressure/intelligent/step-tracker.js';
 
 /** What a threaded run is started with. */
 export interface ThreadedRunOptions {
