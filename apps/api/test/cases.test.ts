@@ -42,7 +42,7 @@ const request = (name: string, url: string) => ({
 });
 const card = (index: number, ...content: object[]) => ({ content_id: 0, index, data_type: 0, content, is_disabled: false });
 
-/** Every card type of semantics.md section 8, every stage field and every case field. */
+/** Every card type of docs/case-format.md ("Cards"), every stage field and every case field. */
 const FULL_CASE = {
   name: 'every card',
   case_type: 0,

@@ -1,4 +1,4 @@
-/** `pressure_mode` of a stage (semantics.md section 1.2). */
+/** `pressure_mode` of a stage (docs/pressure-modes.md, "The eight modes"). */
 export const PressureMode = {
   Concurrency: 0,
   Tps: 1,
@@ -15,7 +15,7 @@ export type PressureMode = (typeof PressureMode)[keyof typeof PressureMode];
 export const OperateMode = { ByDuration: 0, ByCount: 1 } as const;
 export type OperateMode = (typeof OperateMode)[keyof typeof OperateMode];
 
-/** `protocol_type` of a packet (semantics.md section 4). */
+/** `protocol_type` of a packet (docs/protocols.md, "Protocol types"). */
 export const ProtocolType = {
   Http: 1,
   Https: 2,
@@ -28,7 +28,7 @@ export const ProtocolType = {
 } as const;
 export type ProtocolType = (typeof ProtocolType)[keyof typeof ProtocolType];
 
-/** `data_type` of a card (semantics.md section 2.1). */
+/** `data_type` of a card (docs/case-format.md, "Cards"). */
 export const CardType = {
   Request: 0,
   DataInstruction: 1,
@@ -49,7 +49,7 @@ export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 export const VariableType = { Integer: 1, Enumeration: 2, File: 3, Text: 5 } as const;
 export type VariableType = (typeof VariableType)[keyof typeof VariableType];
 
-/** `run_status` / `temp_running_status` (semantics.md section 6). */
+/** `run_status` / `temp_running_status` (docs/run-lifecycle.md, "Statuses"). */
 export const RunStatus = {
   Running: 0,
   Paused: 1,
@@ -62,7 +62,7 @@ export const RunStatus = {
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 /**
- * The one outcome each request ends in (semantics.md section 5, `respcode_brokens`).
+ * The one outcome each request ends in (docs/reports.md, "Response-code classes").
  * Order matters: it is the index of the outcome's counter in encoded intervals.
  */
 export const OUTCOMES = [

@@ -1,5 +1,5 @@
 /**
- * The SDK-HMAC-SHA256 signature of the Huawei Cloud SDKs (docs/api-contract.md, "Authentication"):
+ * The SDK-HMAC-SHA256 signature of the Huawei Cloud SDKs (docs/wire-contract.md, "AK/SK signing"):
  * the server rebuilds it to verify a request; tests and benchmarks use it to sign as the SDKs do.
  */
 import { createHash, createHmac } from 'node:crypto';

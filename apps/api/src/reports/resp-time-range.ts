@@ -1,8 +1,8 @@
 /**
- * The response-time distribution of a report: `respTimeRange`, the engine's buckets (0~50ms …
- * >5s, semantics.md section 8) each as `"<percent>%(<count>)"` with the percent to one decimal, and
- * `rtproportion`, the same percentages in one line (`0~50ms:99.8%;50~200ms:0.2%;…`). Request-level:
- * the requests of every card of the case.
+ * The response-time distribution of a report: `respTimeRange`, the engine's buckets (0~50ms … >5s,
+ * docs/reports.md, "Response-time buckets") each as `"<percent>%(<count>)"` with the percent to one
+ * decimal, and `rtproportion`, the same percentages in one line (`0~50ms:99.8%;50~200ms:0.2%;…`).
+ * Request-level: the requests of every card of the case.
  */
 import { RT_BUCKETS, type RtBucketLabel } from '@perftest/engine';
 

@@ -26,7 +26,7 @@ import type { PacketStep, PlanNode, RequestStep } from './plan.js';
 import { compileTemplate } from './template.js';
 import { WeightTable } from './weights.js';
 
-/** Controllers may nest this deep (semantics.md section 2.1). */
+/** Controllers may nest this deep (docs/case-format.md, "Cards"). */
 export const MAX_NESTING = 10;
 const MAX_THINK_MS = 3_600_000;
 

@@ -1,5 +1,5 @@
 /**
- * Checkpoint sub-items (`content_type` 3), semantics.md sections 2.3 and 8:
+ * Checkpoint sub-items (`content_type` 3), docs/case-format.md, "Checkpoints":
  * `{"checks":[{"source":"status"|"header"|"body","name":"<header>","operator":"...","value":"..."}],
  *   "logic":"AND"|"OR","retry_times":0,"retry_interval":0}` applying to the packet before it.
  */

@@ -1,5 +1,5 @@
 /**
- * Extraction sub-items (`content_type` 4), semantics.md sections 2.4 and 8:
+ * Extraction sub-items (`content_type` 4), docs/case-format.md, "Extraction":
  * `{"extractions":[{"name","source":"body"|"header"|"url"|"json","expression","match_no":1,
  *   "group_index":1,"default_value":"","expected_value":null}]}` applying to the packet before it.
  * Regexes are compiled once with the `g` flag (header regexes also case-insensitive); JSON key paths

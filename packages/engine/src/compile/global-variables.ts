@@ -1,10 +1,10 @@
 /**
- * Project (global) variables of a case, semantics.md section 3, compiled once. A value is read each
- * time the variable is referenced. Types: 1 integer `[min,max]`, 2 enumeration `[v1, v2, ...]`,
- * 3 file, 5 text `["..."]`. A file variable's `variable` is either an array of rows whose first row
- * holds the column names (`[["user","pwd"],["alice","a1"],...]`) or CSV text with a header line (one
- * string, or one string per line); each column is a variable of its own name, and the columns of one
- * row stay aligned: a user moves to the next row only when it references a column it already read
+ * Project (global) variables of a case, docs/case-format.md, "Global variables", compiled once. A value
+ * is read each time the variable is referenced. Types: 1 integer `[min,max]`, 2 enumeration `[v1, v2,
+ * ...]`, 3 file, 5 text `["..."]`. A file variable's `variable` is either an array of rows whose first
+ * row holds the column names (`[["user","pwd"],["alice","a1"],...]`) or CSV text with a header line
+ * (one string, or one string per line); each column is a variable of its own name, and the columns of
+ * one row stay aligned: a user moves to the next row only when it references a column it already read
  * from the current row. `variable_mode` 0 sequential (wrapping) / 1 random; `share_mode` 0 one cursor
  * shared by all users of the case (Coordination.next) / 1 a cursor per user.
  */

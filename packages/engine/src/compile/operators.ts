@@ -1,5 +1,5 @@
 /**
- * The comparison operators shared by checkpoints and condition controllers (semantics.md section 8):
+ * The comparison operators shared by checkpoints and condition controllers (docs/case-format.md, "Operators"):
  * equals, not_equals, contains, not_contains, regex, exists, <, <=, >, >= (numeric).
  */
 import type { Template, VariableScope } from '../protocols/driver.js';

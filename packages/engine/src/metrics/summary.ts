@@ -1,7 +1,7 @@
 /**
- * Report figures from merged statistics: counts, rates, response-time statistics, percentiles and
- * the response-time distribution buckets of semantics.md section 8. Times stay in microseconds; the
- * report layer converts them to milliseconds.
+ * Report figures from merged statistics: counts, rates, response-time statistics, percentiles and the
+ * response-time distribution buckets (docs/reports.md, "Response-time buckets"). Times stay in
+ * microseconds; the report layer converts them to milliseconds.
  */
 import { JsHistogram, type Histogram } from 'hdr-histogram-js';
 import type { Outcome } from '@perftest/model';

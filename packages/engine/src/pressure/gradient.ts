@@ -1,7 +1,7 @@
 /**
- * Gradient increase (`increase_setting`, semantics.md 1.4): one concurrency stage run by duration with
- * automatic regulation is split into equal sub-phases whose users are start, start + total*level,
- * start + 2*total*level, …, start + total.
+ * Gradient increase (`increase_setting`, docs/pressure-modes.md, "Gradient increase"): one concurrency
+ * stage run by duration with automatic regulation is split into equal sub-phases whose users are start,
+ * start + total*level, start + 2*total*level, …, start + total.
  *
  * Accepted item shape (unknown keys are ignored; items with none of the three gradient keys are
  * ignored as well), e.g. `{"start_users": 10, "total_increase": 100, "level_percent": 25}` gives five

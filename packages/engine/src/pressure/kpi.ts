@@ -1,5 +1,5 @@
 /**
- * Peak-load KPIs (`peak_load_kpis`, semantics.md 1.3 and 8): a KPI is met while
+ * Peak-load KPIs (`peak_load_kpis`, docs/pressure-modes.md, "Peak-load KPIs"): a KPI is met while
  * `metric <comparison> value` holds; the analysis ends the first time one KPI is missed for 6
  * consecutive seconds, and its result is the first of those seconds. Reaching it does not stop the test.
  */

@@ -1,8 +1,8 @@
 /**
- * The one contract every protocol driver implements (docs/conventions.md: "layered dispatch with one
- * handler contract"). A driver turns a packet into a prepared request once, at compile time, and then
- * executes it many times. Failures of the target are data: `execute` never throws for them; it returns
- * a RequestResult whose outcome classifies the failure.
+ * The one contract every protocol driver implements (docs/architecture.md, "Protocol drivers": layered
+ * dispatch with one handler contract). A driver turns a packet into a prepared request once, at compile
+ * time, and then executes it many times. Failures of the target are data: `execute` never throws for
+ * them; it returns a RequestResult whose outcome classifies the failure.
  */
 import type { ContentInfo, Outcome } from '@perftest/model';
 

@@ -1,7 +1,8 @@
 /**
- * Reading a packet's fields the way the socket drivers (TCP, UDP, WebSocket, MQTT) need them:
- * headers as a case-insensitive map, the raw body (semantics.md section 8), timeouts with their
- * documented ranges, and `scheme://host:port` endpoints. Problems go to the compile context.
+ * Reading a packet's fields the way the socket drivers (TCP, UDP, WebSocket, MQTT) need them: headers
+ * as a case-insensitive map, the raw body (docs/protocols.md, "Common rules of TCP, UDP, WebSocket and
+ * MQTT"), timeouts with their documented ranges, and `scheme://host:port` endpoints. Problems go to the
+ * compile context.
  */
 import type { ContentInfo } from '@perftest/model';
 import type { PrepareContext } from './driver.js';

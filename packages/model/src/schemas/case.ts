@@ -1,6 +1,7 @@
 /**
- * A case's script and load plan as the reference (4.3.3, 4.5.x) and docs/semantics.md section 8 define
- * them. Everything here is stored verbatim and read back verbatim; unknown fields are kept.
+ * A case's script and load plan as the reference (4.3.3, 4.5.x), docs/case-format.md and
+ * docs/pressure-modes.md define them. Everything here is stored verbatim and read back verbatim;
+ * unknown fields are kept.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './common.js';
@@ -41,7 +42,7 @@ export type ContentInfo = Static<typeof ContentInfo>;
 
 /**
  * A sub-item of a card: 1 think time, 2 packet, 3 checkpoint, 4 extraction. Its `content` is a
- * ContentInfo for packets and the semantics.md section 8 object for the others.
+ * ContentInfo for packets and the objects of docs/case-format.md ("Cards") for the others.
  */
 export const Content = Type.Object({
   content_type: Type.Optional(Nullable(Type.Integer())),
@@ -73,7 +74,7 @@ export const StageKpiItems = Type.Object({
 });
 export type StageKpiItems = Static<typeof StageKpiItems>;
 
-/** A pressure phase. Times are seconds; see semantics.md sections 1 and 8. */
+/** A pressure phase. Times are seconds; see docs/pressure-modes.md. */
 export const TestCaseStage = Type.Object({
   name: Type.Optional(Nullable(Type.String())),
   operate_mode: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1 }))),

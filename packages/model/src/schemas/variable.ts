@@ -1,7 +1,7 @@
 /**
  * Request schemas of the global-variable endpoints (reference 4.4) and the rules a variable's values
- * follow per `variable_type` (semantics.md section 3). The schemas check shapes and types; the value
- * rules, which depend on the type, are checked by `variableValueProblem`.
+ * follow per `variable_type` (docs/case-format.md, "Global variables"). The schemas check shapes and
+ * types; the value rules, which depend on the type, are checked by `variableValueProblem`.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { VariableType } from '../enums.js';

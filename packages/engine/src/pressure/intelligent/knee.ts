@@ -1,5 +1,5 @@
 /**
- * Knee detection of intelligent high pressure (mode 7, semantics.md 1.2 and 8): the knee is the first
+ * Knee detection of intelligent high pressure (mode 7, docs/pressure-modes.md, "Knee"): the knee is the first
  * step whose success rate is below the threshold or whose RPS falls below the previous step's; the
  * peak is the last good step before it.
  */

@@ -1,5 +1,5 @@
 /**
- * Request bodies of HTTP packets (semantics.md section 8), compiled once:
+ * Request bodies of HTTP packets (docs/protocols.md, "HTTP and HTTPS"), compiled once:
  * `body_type` 0 raw text (`bodys[0].value` when present, else `body`; an object is sent as JSON),
  * 1 multipart/form-data (`bodys: [{key, value, filename?, content_type?}]`, text values),
  * 3 application/x-www-form-urlencoded (`bodys: [{key, value}]`). Keys and values are templates.

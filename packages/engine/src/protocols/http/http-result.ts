@@ -1,6 +1,6 @@
 /**
  * Turning what undici delivered for one HTTP exchange into a RequestResult: outcome classification
- * (semantics.md section 5), response headers and the (decompressed) body when the response is kept.
+ * (docs/protocols.md, "Outcomes"), response headers and the (decompressed) body when the response is kept.
  */
 import zlib from 'node:zlib';
 import type { Outcome } from '@perftest/model';

@@ -30,7 +30,7 @@ export type StreamFailure =
   | 'parseFlvFileFailed'
   | 'unknownFailed';
 
-/** Debug runs play every stream for this long (semantics.md section 4). */
+/** Debug runs play every stream for this long (docs/protocols.md, "Streaming: HLS, HTTP-FLV and RTMP"). */
 export const DEBUG_DURATION_MS = 3000;
 
 /** Packet fields every streaming driver reads. */
