@@ -1,6 +1,6 @@
 /**
- * A minimal nginx on 127.0.0.1 for the engine benchmarks, configured like shared/bench/peer-http.sh
- * (one worker, no access log, unlimited keep-alive, every request answered 200 "ok"); installs
+ * A minimal nginx on 127.0.0.1 for the engine benchmarks (bench:http, bench:tps, bench:users): one
+ * worker, no access log, unlimited keep-alive, every request answered 200 "ok"; installs
  * nginx-light with apt-get when nginx is missing. Stopped with stop().
  */
 import { execFileSync, spawnSync } from 'node:child_process';
