@@ -8,7 +8,7 @@
  * sub-phases of 10, 35, 60, 85 and 110 users:
  *   start_users     positive integer, users of the first sub-phase
  *   total_increase  positive integer, users added by the end
- *   level_percent   number in (0, 100], the increment of each sub-phase in percent of total_increase
+ *   level_percent   number in [0.1, 100], the increment of each sub-phase in percent of total_increase
  *   stage_index     optional, the stage it applies to; default the first eligible stage
  * The documented limit is one gradient stage per case, so at most one item may hold a gradient.
  */
@@ -26,6 +26,9 @@ export interface Gradient {
 }
 
 const GRADIENT_KEYS = ['start_users', 'total_increase', 'level_percent'] as const;
+
+/** Smallest `level_percent`: 1000 increments, so that a careless value cannot plan millions of sub-phases. */
+export const MIN_LEVEL_PERCENT = 0.1;
 
 /** Whether a stage may carry a gradient: concurrency, by duration, automatic regulation. */
 export function gradientEligible(stage: TestCaseStage): boolean {
@@ -66,6 +69,9 @@ export function readGradient(
   need('total_increase', satisfies(item.total_increase, 'positive integer'), 'a positive integer');
   const level = item.level_percent;
   need('level_percent', typeof level === 'number' && level > 0 && level <= 100, 'a number in (0, 100]');
+  if (typeof level === 'number' && level > 0 && level < MIN_LEVEL_PERCENT) {
+    need('level_percent', false, `at least ${MIN_LEVEL_PERCENT} (at most ${Math.ceil(100 / MIN_LEVEL_PERCENT)} increments)`);
+  }
   let stageIndex = -1;
   if (item.stage_index !== undefined && item.stage_index !== null) {
     if (!satisfies(item.stage_index, 'non-negative integer') || item.stage_index >= stages.length) {

@@ -145,6 +145,11 @@ describe('gradient increase', () => {
       ],
     ],
     [
+      'a level so small it would plan millions of sub-phases',
+      { stages: [{ time: 10, issue_num: 1 }], increase_setting: [{ start_users: 1, total_increase: 2, level_percent: 0.00001 }] },
+      ['increase_setting[0].level_percent must be at least 0.1 (at most 1000 increments)'],
+    ],
+    [
       'stage_index on a by-count stage',
       { stages: [{ operate_mode: 1, count: 5, issue_num: 1 }], increase_setting: [{ stage_index: 0, start_users: 1, total_increase: 2, level_percent: 50 }] },
       ['increase_setting[0].stage_index must name a concurrency stage (pressure_mode 0) run by duration with automatic regulation'],
