@@ -8,6 +8,7 @@ export * from './metrics/summary.js';
 export * from './pressure/index.js';
 export * from './pressure/stage-plan.js';
 export * from './pressure/gradient.js';
+export * from './pressure/load-shape.js';
 export * from './pressure/kpi.js';
 export * from './pressure/intelligent/knee.js';
 export { stepAt as intelligentStepAt, stepUsers as intelligentStepUsers } from './pressure/intelligent/intelligent-peak.js';

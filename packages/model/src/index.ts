@@ -8,4 +8,5 @@ export * from './schemas/case-requests.js';
 export * from './schemas/directory.js';
 export * from './schemas/variable.js';
 export * from './schemas/template.js';
+export * from './schemas/load-shape.js';
 export * from './messages.js';

@@ -5,6 +5,7 @@ import { debugRoutes } from './debug.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
 import { historyRoutes } from './history.js';
+import { loadShapeRoutes } from './load-shape.js';
 import { reportRoutes } from './reports.js';
 import { taskCaseRoutes } from './task-cases.js';
 import { taskRoutes } from './tasks.js';
@@ -26,4 +27,5 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   reportRoutes,
   historyRoutes,
   debugRoutes,
+  loadShapeRoutes,
 ];
