@@ -1,77 +1,97 @@
 /**
- * `pnpm bench:http`: the engine's HTTP throughput next to wrk and autocannon on the same target, the
- * same connections and the same core, one after another. The target is a minimal nginx
- * (bench/local-nginx.ts: one worker, every request answered 200 "ok"), its master process pinned to
- * the last core; each load generator runs pinned to core 0 with `taskset`, so the figures compare
- * generators, not machines: quote the ratios. The engine runs as a user would: `perftest run-url`
- * with one thread, HDR recording and the 2xx status checkpoint on.
- * Prints one JSON line: connections, seconds, wrk_rps, autocannon_rps, engine_rps and the two ratios.
- * Env: CONNECTIONS (64), SECONDS_EACH (10). Needs wrk (apt-get install wrk) and nginx (installed
- * with apt-get when missing).
+ * `pnpm bench:http [--connections 64] [--seconds 10] [--runs 1] [--only wrk,autocannon,engine]
+ * [--engine-args "..."]`: the engine's bare-GET throughput next to wrk and autocannon on the same
+ * nginx (bench/local-nginx.ts: one worker pinned to core 1, `200 ok`), each generator pinned to
+ * core 0 in turn, one after another. The engine runs as a user would: `perftest run-url` with one
+ * thread, HDR recording and the 2xx status checkpoint on; its rps is its `tps` (successful requests
+ * per second). CPU per request is the generator's whole process tree (start-up included) divided by
+ * its requests; the engine's own `cpuUsPerRequest` (the run alone) is printed beside it.
+ * One JSON line per run, then, with several runs, one line of medians and the worst ratio.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startNginx } from './local-nginx.js';
+import { AUTOCANNON, median, numberOption, PERFTEST, round, runPinned, textOption, type Measured } from './peers.js';
 
-const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const connections = Number(process.env.CONNECTIONS ?? 64);
-const seconds = Number(process.env.SECONDS_EACH ?? 10);
-/** autocannon is a devDependency of @perftest/api, not of the root. */
-const autocannonBin = path.join(root, 'apps/api/node_modules/.bin/autocannon');
-const GENERATOR_CORE = '0';
+const connections = numberOption('connections', 64);
+const seconds = numberOption('seconds', 10);
+const runs = numberOption('runs', 1);
+const only = new Set(textOption('only', 'wrk,autocannon,engine').split(','));
+const engineArgs = textOption('engine-args', '').split(' ').filter((a) => a !== '');
+const GEN_CPU = 0;
 
-/** Runs `command args` pinned to the generator core and returns its standard output. */
-function pinned(command: string, args: string[]): string {
-  return execFileSync('taskset', ['-c', GENERATOR_CORE, command, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+interface Figures {
+  rps: number;
+  requests: number;
+  cpuUsPerRequest: number;
+  /** The engine's own figure over the run alone. */
+  runCpuUsPerRequest?: number;
 }
 
-if (spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) {
-  process.stderr.write('bench:http needs wrk (apt-get install -y wrk)\n');
-  process.exit(1);
+function fail(tool: string, m: Measured): never {
+  throw new Error(`${tool} exited with ${m.code}\n${m.stdout}\n${m.stderr}`);
 }
-const ncpu = cpus().length;
-if (ncpu < 2) process.stderr.write('warning: one core only; generator and target share it\n');
-const nginx = await startNginx(connections);
+
+async function wrk(url: string): Promise<Figures> {
+  const m = await runPinned(GEN_CPU, ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]);
+  if (m.code !== 0) fail('wrk', m);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(m.stdout)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(m.stdout)?.[1]);
+  return { rps: round(rps), requests, cpuUsPerRequest: round((m.cpuSeconds * 1e6) / requests, 2) };
+}
+
+async function autocannon(url: string): Promise<Figures> {
+  const m = await runPinned(GEN_CPU, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), url]);
+  if (m.code !== 0) fail('autocannon', m);
+  const json = JSON.parse(m.stdout) as { requests: { average: number; total: number } };
+  const requests = json.requests.total;
+  return { rps: round(json.requests.average), requests, cpuUsPerRequest: round((m.cpuSeconds * 1e6) / requests, 2) };
+}
+
+async function engine(url: string): Promise<Figures> {
+  const argv = [...PERFTEST, 'run-url', url, '-c', String(connections), '-d', String(seconds), '--threads', '1', '--json', ...engineArgs];
+  const m = await runPinned(GEN_CPU, argv);
+  if (m.code !== 0) fail('engine', m);
+  const json = JSON.parse(m.stdout.trim().split('\n').at(-1) ?? '') as { tps: number; requests: number; cpuUsPerRequest: number };
+  return {
+    rps: round(json.tps),
+    requests: json.requests,
+    cpuUsPerRequest: round((m.cpuSeconds * 1e6) / json.requests, 2),
+    runCpuUsPerRequest: json.cpuUsPerRequest,
+  };
+}
+
+const nginx = await startNginx(4096, 1);
+const results: Record<string, Figures | null>[] = [];
 try {
-  execFileSync('taskset', ['-cp', String(ncpu - 1), String(nginx.pid)], { stdio: 'ignore' });
-  const wrkOut = pinned('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, nginx.url]);
-  const wrkRps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrkOut)?.[1]);
-  const acOut = pinned(autocannonBin, ['-j', '-c', String(connections), '-d', String(seconds), nginx.url]);
-  const acRps = Number((JSON.parse(acOut) as { requests: { average: number } }).requests.average);
-  const engineOut = pinned('npx', [
-    'tsx',
-    'apps/api/src/cli/perftest.ts',
-    'run-url',
-    nginx.url,
-    '-c',
-    String(connections),
-    '-d',
-    String(seconds),
-    '--threads',
-    '1',
-    '--json',
-  ]);
-  const last = JSON.parse(engineOut.trim().split('\n').at(-1) ?? '{}') as { tps?: number; rps?: number };
-  const engineRps = Number(last.tps ?? last.rps);
-  const round3 = (x: number) => Number(x.toFixed(3));
-  process.stdout.write(
-    `${JSON.stringify({
-      connections,
-      seconds,
-      wrk_rps: wrkRps,
-      autocannon_rps: acRps,
-      engine_rps: engineRps,
-      engine_vs_autocannon: round3(engineRps / acRps),
-      engine_vs_wrk: round3(engineRps / wrkRps),
-    })}\n`,
-  );
+  for (let run = 0; run < runs; run++) {
+    const row: Record<string, Figures | null> = { wrk: null, autocannon: null, engine: null };
+    if (only.has('wrk')) row.wrk = await wrk(nginx.url);
+    if (only.has('autocannon')) row.autocannon = await autocannon(nginx.url);
+    if (only.has('engine')) row.engine = await engine(nginx.url);
+    results.push(row);
+    const line: Record<string, unknown> = { run: run + 1, connections, seconds, ...row };
+    if (row.engine && row.autocannon) line.engine_vs_autocannon = round(row.engine.rps / row.autocannon.rps, 3);
+    if (row.engine && row.wrk) line.engine_vs_wrk = round(row.engine.rps / row.wrk.rps, 3);
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
 } finally {
   nginx.stop();
+}
+
+if (runs > 1) {
+  const column = (tool: string, pick: (f: Figures) => number): number[] =>
+    results.flatMap((r) => (r[tool] ? [pick(r[tool] as Figures)] : []));
+  const summary: Record<string, unknown> = { runs };
+  for (const tool of ['wrk', 'autocannon', 'engine']) {
+    if (!only.has(tool)) continue;
+    summary[`${tool}_rps_median`] = median(column(tool, (f) => f.rps));
+    summary[`${tool}_cpu_us_median`] = median(column(tool, (f) => f.cpuUsPerRequest));
+  }
+  const ratios = (peer: string): number[] =>
+    results.flatMap((r) => (r.engine && r[peer] ? [round((r.engine as Figures).rps / (r[peer] as Figures).rps, 3)] : []));
+  if (only.has('engine') && only.has('autocannon')) {
+    summary.engine_vs_autocannon_median = median(ratios('autocannon'));
+    summary.engine_vs_autocannon_worst = Math.min(...ratios('autocannon'));
+  }
+  if (only.has('engine') && only.has('wrk')) summary.engine_vs_wrk_median = median(ratios('wrk'));
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
