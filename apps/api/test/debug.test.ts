@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -31,6 +32,8 @@ const RESULT_KEYS = ['body', 'errorReason', 'header', 'name', 'responseTime', 'r
 
 let target: http.Server;
 let base = '';
+let h2c: http2.Http2Server;
+let h2Base = '';
 let refusedPort = 0;
 let tcpServer: net.Server;
 let tcpPort = 0;
@@ -68,6 +71,8 @@ beforeAll(async () => {
     });
   });
   base = `http://127.0.0.1:${await listen(target)}`;
+  h2c = http2.createServer((req, res) => res.end(`h2 ${req.httpVersion} ${req.headers['x-token']}`));
+  h2Base = `http://127.0.0.1:${await listen(h2c)}`;
   const closed = net.createServer();
   refusedPort = await listen(closed);
   await new Promise((resolve) => closed.close(resolve));
@@ -86,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   target.closeAllConnections();
   target.close();
+  h2c.close();
   tcpServer.close();
   wsHttp.closeAllConnections();
   wsHttp.close();
@@ -136,6 +142,7 @@ describe.each(backends())('debug on %s', (backend) => {
         ),
         card(packet({ name: 'refused', url: `http://127.0.0.1:${refusedPort}/` })),
         card(packet({ name: 'big', url: `${base}/big` })),
+        card(packet({ name: 'h2', http_version: 'HTTP/2', url: `${h2Base}/two`, headers: hdrs({ 'X-Token': 'abc' }) })),
       ],
       stages: [{ pressure_mode: 0, operate_mode: 0, time: 60, issue_num: 100 }],
     });
@@ -143,13 +150,14 @@ describe.each(backends())('debug on %s', (backend) => {
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['code', 'extend', 'message', 'result']);
     const results = res.body.result;
-    expect(results.map((r: { name: string }) => r.name)).toEqual(['setup', 'read', 'post', 'checked', 'refused', 'big']);
+    expect(results.map((r: { name: string }) => r.name)).toEqual(['setup', 'read', 'post', 'checked', 'refused', 'big', 'h2']);
     for (const r of results) {
-      expect(Object.keys(r).sort()).toEqual(RESULT_KEYS);
+      expect(Object.keys(r).sort()).toEqual(r.statusCode === '' ? RESULT_KEYS : [...RESULT_KEYS, 'httpVersion'].sort());
       expect(Number.isInteger(r.responseTime) && r.responseTime >= 0).toBe(true);
     }
-    const [setup, read, post, checked, refused, big] = results;
-    expect(setup).toMatchObject({ result: 1, statusCode: '200 OK', url: `GET ${base}/setup` });
+    const [setup, read, post, checked, refused, big, h2] = results;
+    expect(setup).toMatchObject({ result: 1, statusCode: '200 OK', url: `GET ${base}/setup`, httpVersion: 'HTTP/1.1' });
+    expect(h2).toMatchObject({ result: 1, statusCode: '200', returnBody: 'h2 2.0 abc', httpVersion: 'HTTP/2' });
     expect(read).toMatchObject({ result: 1, errorReason: '', statusCode: '200 OK', url: `GET ${base}/ok?x=1` });
     expect(read.returnHeader['Content-Type']).toBe('application/json');
     expect(read.returnHeader['X-Served-By']).toBe('debug-test');

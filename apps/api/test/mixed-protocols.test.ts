@@ -1,5 +1,5 @@
 /**
- * Issue 5's acceptance: one case mixing HTTP, TCP, UDP, WebSocket and MQTT cards runs through the
+ * Issue 5's acceptance: one case mixing HTTP (HTTP/1.1 and HTTP/2), TCP, UDP, WebSocket and MQTT cards runs through the
  * API (PGlite, the embedded worker) and through the CLI against real servers on 127.0.0.1 that count
  * what they receive, and the recorded requests reconcile exactly with every server's count: per card
  * in the report (HTTP requests, TCP messages, UDP datagrams, WebSocket upgrades and frames, MQTT
@@ -34,6 +34,7 @@ type Counted = MixedCounts & { total: number };
 /** Each card's name with the server count its requests must equal. */
 const CARD_COUNTS: ReadonlyArray<[string, keyof MixedCounts]> = [
   ['http-get', 'http'],
+  ['http2-get', 'http2'],
   ['tcp-send', 'tcp'],
   ['udp-send', 'udp'],
   ['ws-connect', 'wsUpgrades'],
@@ -48,6 +49,7 @@ function mixedCase(s: MixedServers): CaseInfoDetail {
     name: 'mixed-protocols',
     contents: [
       card({ protocol_type: 1, name: 'http-get', method: 'GET', url: `${s.httpUrl}/hello` }, contains('"ok"'), { content_type: 1, content: { think_time: 20 } }),
+      card({ protocol_type: 1, name: 'http2-get', method: 'GET', url: `${s.http2Url}/two`, http_version: 'HTTP/2' }, contains('"h2"')),
       card({ protocol_type: 3, name: 'tcp-send', method: 'SEND', url: s.tcpUrl, body: 'ping\n', check_end_type: 2, check_end_str: '\n' }, contains('tcp got ping')),
       card({ protocol_type: 4, name: 'udp-send', method: 'SEND', url: s.udpUrl, body: 'udp ping' }, contains('UDP PING')),
       card({ protocol_type: 9, name: 'ws-connect', method: 'CONNECT', url: s.wsUrl }),

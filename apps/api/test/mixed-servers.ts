@@ -1,11 +1,12 @@
 /**
  * The real servers of the mixed-protocol test, on 127.0.0.1 port 0, each counting what it receives:
- * an HTTP server, a TCP line responder, a UDP responder, a `ws` echo server and an embedded `aedes`
+ * an HTTP/1.1 server, a cleartext HTTP/2 (h2c) server, a TCP line responder, a UDP responder, a `ws` echo server and an embedded `aedes`
  * broker. `ws` and `aedes` are the engine's dependencies, not the API's, so they are resolved through
  * the engine's package (as bench/connections.ts does) and typed here by the little this file uses.
  */
 import dgram from 'node:dgram';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,8 @@ const engineRequire = createRequire(new URL('../../../packages/engine/package.js
 export interface MixedCounts {
   /** HTTP requests. */
   http: number;
+  /** HTTP/2 streams. */
+  http2: number;
   /** Newline-terminated TCP messages. */
   tcp: number;
   /** UDP datagrams. */
@@ -33,6 +36,7 @@ export interface MixedCounts {
 /** The started servers: their addresses, their counts and how to close them. */
 export interface MixedServers {
   httpUrl: string;
+  http2Url: string;
   tcpUrl: string;
   udpUrl: string;
   wsUrl: string;
@@ -58,12 +62,12 @@ interface Broker {
   close(cb: () => void): void;
 }
 
-const listen = (server: net.Server | http.Server): Promise<number> =>
+const listen = (server: net.Server | http.Server | http2.Http2Server): Promise<number> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
 
 /** Starts the five servers. */
 export async function startMixedServers(): Promise<MixedServers> {
-  const counts: MixedCounts = { http: 0, tcp: 0, udp: 0, wsUpgrades: 0, wsFrames: 0, mqttConnects: 0, mqttPublishes: 0 };
+  const counts: MixedCounts = { http: 0, http2: 0, tcp: 0, udp: 0, wsUpgrades: 0, wsFrames: 0, mqttConnects: 0, mqttPublishes: 0 };
 
   const httpServer = http.createServer((req, res) => {
     counts.http++;
@@ -72,6 +76,15 @@ export async function startMixedServers(): Promise<MixedServers> {
     res.end('{"ok":true}');
   });
   const httpPort = await listen(httpServer);
+
+  const http2Server = http2.createServer();
+  http2Server.on('stream', (stream) => {
+    counts.http2++;
+    stream.on('error', () => undefined);
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.end('{"h2":true}');
+  });
+  const http2Port = await listen(http2Server);
 
   const tcpServer = net.createServer((socket) => {
     let buffered = '';
@@ -119,6 +132,7 @@ export async function startMixedServers(): Promise<MixedServers> {
 
   return {
     httpUrl: `http://127.0.0.1:${httpPort}`,
+    http2Url: `http://127.0.0.1:${http2Port}`,
     tcpUrl: `tcp://127.0.0.1:${tcpPort}`,
     udpUrl: `udp://127.0.0.1:${udpSocket.address().port}`,
     wsUrl: `ws://127.0.0.1:${wsPort}/`,
@@ -128,6 +142,7 @@ export async function startMixedServers(): Promise<MixedServers> {
     close: async () => {
       httpServer.closeAllConnections();
       httpServer.close();
+      http2Server.close();
       tcpServer.close();
       udpSocket.close();
       wss.close();

@@ -7,7 +7,8 @@
  * text comes as `base64:` and its base64), `result` (1 success, else 2 checkPointFailed,
  * 3 parsedFailed, 4 refusedFailed, 5 timeout, 6 othersFailed) and `errorReason` ("" on success).
  * Bodies longer than 64 KB are cut there and end with a `[truncated: ...]` marker. Streaming
- * sessions add `streaming`, the engine's counters for the session.
+ * sessions add `streaming`, the engine's counters for the session; HTTP responses add `httpVersion`
+ * ("HTTP/1.1" or "HTTP/2"), the version spoken.
  */
 import { OUTCOMES } from '@perftest/model';
 import { DEBUG_BODY_LIMIT, type DebugRequest } from './debug-run.js';
@@ -25,6 +26,7 @@ export interface DebugCaseResult {
   result: number;
   errorReason: string;
   streaming?: Record<string, number>;
+  httpVersion?: string;
 }
 
 /** `Content-Type` for `content-type`. */
@@ -93,5 +95,6 @@ export function debugCaseResult({ card, result }: DebugRequest): DebugCaseResult
     errorReason: result.outcome === 'success' ? '' : (result.error ?? result.outcome),
   };
   if (result.streaming !== undefined) entry.streaming = { ...result.streaming };
+  if (result.httpVersion !== undefined) entry.httpVersion = result.httpVersion;
   return entry;
 }

@@ -23,6 +23,8 @@ export interface RequestResult {
   headers?: Record<string, string | string[]>;
   /** The URL actually requested (after variable substitution and redirects). */
   url?: string;
+  /** HTTP only, kept with a response that came: the version spoken ("HTTP/1.1" or "HTTP/2"). */
+  httpVersion?: string;
   /** Request as sent, for debug output. */
   requestHeaders?: Record<string, string>;
   requestBody?: string;

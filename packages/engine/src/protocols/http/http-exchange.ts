@@ -33,6 +33,8 @@ export interface Target {
   readonly hostname: string;
   readonly pathname: string;
   readonly secure: boolean;
+  /** `h2 ` + origin: the key of the origin's HTTP/2 connection (http-session.ts). */
+  readonly h2Key: string;
 }
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
@@ -53,6 +55,7 @@ export function parseTarget(text: string, defaultScheme: string): Target | undef
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     pathname: url.pathname,
     secure: url.protocol === 'https:',
+    h2Key: `h2 ${url.origin}`,
   };
 }
 
@@ -62,6 +65,8 @@ export interface HttpPlan {
   readonly returnTimeoutMs: number;
   readonly followRedirects: boolean;
   readonly autoCookies: boolean;
+  /** HTTP/2 (TLS with ALPN, or h2c with prior knowledge) instead of HTTP/1.1. */
+  readonly http2: boolean;
   /** Index of the case's own Cookie header among the header pairs, or -1. */
   readonly cookieIndex: number;
 }
@@ -69,7 +74,7 @@ export interface HttpPlan {
 /** The user's side an exchange works with. */
 export interface ExchangeOwner {
   readonly jar: CookieJar;
-  connection(origin: string): UserConnection;
+  connection(target: Target, http2: boolean): UserConnection;
 }
 
 /** Returns `headers` with the jar's `cookie` added (a copy; `headers` may be shared). */
@@ -191,7 +196,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     this.location = null;
     this.setCookies = null;
     this.abort = null;
-    const connection = this.owner.connection(target.origin);
+    const connection = this.owner.connection(target, plan.http2);
     connection.connectTimeoutMs = plan.connectTimeoutMs;
     this.connection = connection;
     const cookie = plan.autoCookies ? this.owner.jar.header(target) : undefined;
@@ -313,6 +318,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
   private finish(): void {
     const responseTimeUs = Math.round((performance.now() - this.start) * 1000);
     const result = buildResult(this, this.keep, responseTimeUs, this.sent, this.received, (this.target as Target).href);
+    if (this.keep && this.headersSeen) result.httpVersion = (this.plan as HttpPlan).http2 ? 'HTTP/2' : 'HTTP/1.1';
     if (this.debug) {
       result.requestHeaders = headerRecord(this.sentHeaders);
       if (this.body !== null) result.requestBody = this.body;

@@ -92,8 +92,15 @@ export function classify(err: Error, headersSeen: boolean): Outcome {
   }
 }
 
+const STREAM_RESET = /^Stream closed with error code (\w+)$/;
+
 function describe(err: Error): string {
   const code = (err as { code?: string }).code;
+  if (code === 'ERR_HTTP2_STREAM_ERROR') {
+    const reset = STREAM_RESET.exec(err.message);
+    if (reset !== null) return `HTTP/2: the server reset the stream (RST_STREAM ${reset[1]})`;
+  }
+  if (code === 'ERR_HTTP2_ERROR') return `HTTP/2 refused: the server's answer is not HTTP/2 (${err.message})`;
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }
 

@@ -1,12 +1,14 @@
 /**
- * What the HTTP driver keeps per virtual user: one keep-alive connection per origin (an undici
- * Client with pipelining 1, so the connections in use are sized to the users), the user's cookie
+ * What the HTTP driver keeps per virtual user: one keep-alive connection per origin and HTTP
+ * version (an undici Client with pipelining 1, so the connections in use are sized to the users;
+ * HTTP/2 runs one stream at a time on it), the user's cookie
  * jar and its exchange (http-exchange.ts). Users sharing an abort signal are closed together by one
  * listener on it (SignalGroups), not one listener per user.
  */
 import type { Socket } from 'node:net';
-import { Client, buildConnector, errors } from 'undici';
+import { Client, errors, type buildConnector } from 'undici';
 import type { UserSession } from '../driver.js';
+import type { ConnectCallback, ConnectOptions, HttpConnector } from './http-connect.js';
 import { CookieJar } from './http-cookies.js';
 import { Exchange, type ExchangeOwner } from './http-exchange.js';
 
@@ -16,12 +18,7 @@ import { Exchange, type ExchangeOwner } from './http-exchange.js';
  */
 const CLOSED = new errors.ClientDestroyedError();
 
-/** Builds (and caches) socket connectors by connect timeout. */
-export interface ConnectorSource {
-  connector(timeoutMs: number): buildConnector.connector;
-}
-
-/** One origin's keep-alive connection of one user. */
+/** One origin's keep-alive connection of one user, in one HTTP version. */
 export class UserConnection {
   /** The socket of the current (or last) connection. */
   socket: Socket | null = null;
@@ -33,46 +30,49 @@ export class UserConnection {
   countedRead = 0;
   readonly client: Client;
 
-  constructor(origin: string, connectors: ConnectorSource) {
-    const connect = (options: buildConnector.Options, callback: buildConnector.Callback) => {
-      // undici's connector returns the socket it creates (its typings say void)
-      const connector = connectors.connector(this.connectTimeoutMs) as unknown as (
-        o: buildConnector.Options,
-        c: buildConnector.Callback,
-      ) => Socket;
-      this.socket = connector(options, callback);
+  constructor(origin: string, connector: HttpConnector, http2: boolean) {
+    const connect = (options: ConnectOptions, callback: ConnectCallback) => {
+      this.socket = connector.open(options, this.connectTimeoutMs, http2, callback);
     };
-    this.client = new Client(origin, { pipelining: 1, connect: connect as buildConnector.connector });
+    this.client = new Client(origin, { pipelining: 1, allowH2: http2, connect: connect as unknown as buildConnector.connector });
   }
+}
+
+/** What picks a user's connection: the target's origin and its HTTP/2 key. */
+export interface ConnectionTarget {
+  readonly origin: string;
+  /** `h2 ` + origin: the key of the origin's HTTP/2 connection. */
+  readonly h2Key: string;
 }
 
 /** All HTTP state of one virtual user. */
 export class HttpUserState implements ExchangeOwner {
   readonly jar = new CookieJar();
   readonly exchange: Exchange = new Exchange(this);
-  /** The first origin's connection, kept in fields: most users talk to one origin. */
-  private firstOrigin: string | undefined;
+  /** The first connection's key (origin, or `h2 ` + origin for HTTP/2), kept in fields: most users talk to one origin. */
+  private firstKey: string | undefined;
   private first: UserConnection | undefined;
-  /** Connections to further origins, created with the second origin. */
+  /** Further connections, created with the second origin or version. */
   private others: Map<string, UserConnection> | undefined;
 
   constructor(
     readonly session: UserSession,
-    private readonly connectors: ConnectorSource,
+    private readonly connector: HttpConnector,
   ) {}
 
-  /** The user's connection to `origin`, created on first use. */
-  connection(origin: string): UserConnection {
-    if (origin === this.firstOrigin) return this.first as UserConnection;
+  /** The user's connection to `target`'s origin in the given version, created on first use. */
+  connection(target: ConnectionTarget, http2: boolean): UserConnection {
+    const key = http2 ? target.h2Key : target.origin;
+    if (key === this.firstKey) return this.first as UserConnection;
     if (this.first === undefined) {
-      this.firstOrigin = origin;
-      this.first = new UserConnection(origin, this.connectors);
+      this.firstKey = key;
+      this.first = new UserConnection(target.origin, this.connector, http2);
       return this.first;
     }
-    let connection = this.others?.get(origin);
+    let connection = this.others?.get(key);
     if (connection === undefined) {
-      connection = new UserConnection(origin, this.connectors);
-      (this.others ??= new Map()).set(origin, connection);
+      connection = new UserConnection(target.origin, this.connector, http2);
+      (this.others ??= new Map()).set(key, connection);
     }
     return connection;
   }
@@ -83,7 +83,7 @@ export class HttpUserState implements ExchangeOwner {
     const first = this.first;
     if (first === undefined) return Promise.resolve();
     const others = this.others;
-    this.firstOrigin = undefined;
+    this.firstKey = undefined;
     this.first = undefined;
     this.others = undefined;
     // one promise per user, not one per client plus undici's own (callback form of destroy)

@@ -1,6 +1,7 @@
 /**
  * The HTTP/HTTPS driver (`protocol_type` 1 and 2) on undici's raw dispatch API: HTTP/1.1 keep-alive
- * connections per user and origin (http-session.ts), headers sent verbatim, bodies per http-body.ts,
+ * connections per user and origin (http-session.ts), or HTTP/2 when `http_version` says so (TLS
+ * with ALPN "h2", cleartext h2c with prior knowledge; http-connect.ts), headers sent verbatim, bodies per http-body.ts,
  * redirects followed (up to 5) unless `follow_redirects` is false, cookies kept per user unless
  * `cookie_mode` is "manual", TLS verified unless EngineOptions.tlsVerify is false.
  *
@@ -12,7 +13,6 @@
  * card may then decide otherwise). RT runs from the dispatch to the end of the last response,
  * redirects included. Bytes and the exact return timeout: see http-exchange.ts.
  */
-import { buildConnector } from 'undici';
 import type { ContentInfo } from '@perftest/model';
 import { ProtocolType } from '@perftest/model';
 import type {
@@ -26,17 +26,21 @@ import type {
   VariableScope,
 } from '../driver.js';
 import { compileBody, type BodyPlan } from './http-body.js';
+import { HttpConnector } from './http-connect.js';
 import { parseTarget, type HttpPlan, type Target } from './http-exchange.js';
 import { failedResult } from './http-result.js';
-import { HttpUserState, SignalGroups, type ConnectorSource } from './http-session.js';
+import { HttpUserState, SignalGroups } from './http-session.js';
 
 const STATE_KEY = 'http';
 const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 300_000;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const VERSIONS = new Set(['', 'HTTP/1.1', 'HTTP/1.0', '1.1', '1.0']);
+const HTTP1_VERSIONS = new Set(['', 'HTTP/1.1', 'HTTP/1.0', '1.1', '1.0']);
+const HTTP2_VERSIONS = new Set(['HTTP/2', 'HTTP/2.0', 'H2', '2', '2.0']);
 /** Headers undici computes or refuses: dropped from the case's headers. */
 const DROPPED_HEADERS = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+/** Connection-specific headers HTTP/2 forbids (RFC 9113 section 8.2.2): dropped on HTTP/2 cards. */
+const DROPPED_HTTP2_HEADERS = new Set(['connection', 'proxy-connection', 'te', 'http2-settings']);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NO_BODY: BodyPlan = { render: () => '' };
 
@@ -45,20 +49,13 @@ export function createHttpDriver(options: EngineOptions): ProtocolDriver {
   return new HttpDriver(options);
 }
 
-class HttpDriver implements ProtocolDriver, ConnectorSource {
+class HttpDriver implements ProtocolDriver {
   readonly name = STATE_KEY;
-  private readonly connectors = new Map<number, buildConnector.connector>();
+  private readonly connector: HttpConnector;
   private readonly users = new SignalGroups();
 
-  constructor(private readonly options: EngineOptions) {}
-
-  connector(timeoutMs: number): buildConnector.connector {
-    let connector = this.connectors.get(timeoutMs);
-    if (connector === undefined) {
-      connector = buildConnector({ rejectUnauthorized: this.options.tlsVerify, timeout: timeoutMs });
-      this.connectors.set(timeoutMs, connector);
-    }
-    return connector;
+  constructor(options: EngineOptions) {
+    this.connector = new HttpConnector(options.tlsVerify);
   }
 
   prepare(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {
@@ -71,7 +68,7 @@ class HttpDriver implements ProtocolDriver, ConnectorSource {
   userState(session: UserSession): HttpUserState {
     let state = session.state.get(STATE_KEY) as HttpUserState | undefined;
     if (state === undefined) {
-      state = new HttpUserState(session, this);
+      state = new HttpUserState(session, this.connector);
       session.state.set(STATE_KEY, state);
       this.users.add(state);
     }
@@ -119,6 +116,7 @@ class HttpRequest implements PreparedRequest, HttpPlan {
   readonly returnTimeoutMs: number;
   readonly followRedirects: boolean;
   readonly autoCookies: boolean;
+  readonly http2: boolean;
   private lastUrl: string | undefined;
   private lastTarget: Target | undefined;
 
@@ -132,8 +130,10 @@ class HttpRequest implements PreparedRequest, HttpPlan {
     const extra = packet as Record<string, unknown>;
     this.method = (packet.method ?? 'GET').trim().toUpperCase() || 'GET';
     if (!METHODS.has(this.method)) problem('method', `method ${JSON.stringify(packet.method)} is not one of ${[...METHODS].join(', ')}`);
-    if (!VERSIONS.has((packet.http_version ?? '').trim().toUpperCase())) {
-      problem('http_version', `http_version ${JSON.stringify(packet.http_version)} is not supported (HTTP/1.1 only)`);
+    const version = (packet.http_version ?? '').trim().toUpperCase();
+    this.http2 = HTTP2_VERSIONS.has(version);
+    if (!this.http2 && !HTTP1_VERSIONS.has(version)) {
+      problem('http_version', `http_version ${JSON.stringify(packet.http_version)} is not supported (HTTP/1.1, HTTP/1.0 or HTTP/2)`);
     }
     this.url = (packet.url ?? '').trim();
     this.name = packet.name ?? '';
@@ -156,7 +156,7 @@ class HttpRequest implements PreparedRequest, HttpPlan {
       if (key === '') return;
       if (!TOKEN.test(key)) return problem(`headers[${i}].key`, `header name ${JSON.stringify(key)} is not a valid token`);
       const lower = key.toLowerCase();
-      if (DROPPED_HEADERS.has(lower)) return;
+      if (DROPPED_HEADERS.has(lower) || (this.http2 && DROPPED_HTTP2_HEADERS.has(lower))) return;
       if (lower === 'content-type' && this.body.contentType?.replace) return;
       this.headerNames.push(key);
       this.headerValues.push(ctx.template(h.value === null || h.value === undefined ? '' : String(h.value)));
