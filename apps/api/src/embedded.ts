@@ -1,21 +1,19 @@
 /**
- * What the server runs besides the CRUD routes: the start/stop route and the run machinery. With
- * PERFTEST_WORKERS > 0 (the default) an in-process worker with that many engine threads joins the
- * runs like any separate worker (same tables, same claims); with 0 the server only reconciles (so a
- * run whose workers all died still ends) and separate `apps/worker` processes generate the load.
+ * The run machinery the server runs besides its routes. With PERFTEST_WORKERS > 0 (the default) an
+ * in-process worker with that many engine threads joins the runs like any separate worker (same
+ * tables, same claims); with 0 the server only reconciles (so a run whose workers all died still
+ * ends) and separate `apps/worker` processes generate the load. Its `control` is the server's
+ * RunControl: the start/stop route pokes it.
  */
 import { consoleLog, Dispatcher, RunWorker } from '@perftest/runner';
 import type { Database } from '@perftest/store';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { taskStatusRoutes, type RunControl } from './routes/task-status.js';
+import type { RunControl } from './runs/task-runs.js';
 
-/** A route group as the server registers it. */
-type RouteGroup = Parameters<FastifyInstance['register']>[0];
-
-/** Extra routes and the stop hook of what the server embeds. */
+/** What the server embeds, and its stop hook. */
 export interface Embedded {
-  routes: ReadonlyArray<RouteGroup>;
+  /** Poked after a start or a stop, so that dispatch does not wait for a poll. */
+  control: RunControl;
   /** The in-process worker, when there is one. */
   worker: RunWorker | undefined;
   stop(): Promise<void>;
@@ -24,25 +22,15 @@ export interface Embedded {
 /** Starts what the server embeds. */
 export async function startEmbedded(db: Database, config: Pick<Config, 'workers' | 'logLevel'>): Promise<Embedded> {
   const log = consoleLog(config.logLevel, 'runner');
-  let control: RunControl;
-  let stop: () => Promise<void>;
-  let worker: RunWorker | undefined;
   if (config.workers > 0) {
-    const embedded = new RunWorker({ db, threads: config.workers, embedded: true, log });
-    await embedded.start();
-    worker = embedded;
-    control = embedded;
-    stop = () => embedded.stop();
-  } else {
-    if (db.kind === 'pglite') {
-      log('warn', 'PERFTEST_WORKERS=0 on the embedded PGlite database: no worker can join it, so every run will end in 3 ("no worker"); use DATABASE_URL with separate workers');
-    }
-    const dispatcher = new Dispatcher(db, { log });
-    await dispatcher.start();
-    control = dispatcher;
-    stop = () => dispatcher.stop();
+    const worker = new RunWorker({ db, threads: config.workers, embedded: true, log });
+    await worker.start();
+    return { control: worker, worker, stop: () => worker.stop() };
   }
-  // The TypeBox-typed plugin registers on the server's TypeBox-typed instance.
-  const routes = [taskStatusRoutes(control) as unknown as RouteGroup];
-  return { routes, worker, stop };
+  if (db.kind === 'pglite') {
+    log('warn', 'PERFTEST_WORKERS=0 on the embedded PGlite database: no worker can join it, so every run will end in 3 ("no worker"); use DATABASE_URL with separate workers');
+  }
+  const dispatcher = new Dispatcher(db, { log });
+  await dispatcher.start();
+  return { control: dispatcher, worker: undefined, stop: () => dispatcher.stop() };
 }

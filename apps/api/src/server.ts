@@ -13,11 +13,14 @@ import { validatorCompiler } from './http/validation.js';
 import { installOpenApi } from './openapi.js';
 import { installRollupJob } from './reports/rollup-job.js';
 import { ROUTE_GROUPS } from './routes/index.js';
+import { NO_RUN_CONTROL, type RunControl } from './runs/task-runs.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The database every route uses. */
     db: Database;
+    /** The process's run machinery, poked after a start or a stop. */
+    runControl: RunControl;
   }
 }
 
@@ -27,7 +30,9 @@ export interface ServerOptions {
   logLevel?: string;
   /** The clock signatures are checked against (tests set it to replay fixed vectors). */
   now?: () => number;
-  /** Extra route groups (the run dispatcher registers its own). */
+  /** The run machinery of the process (embedded.ts); without it runs are recorded but never dispatched here. */
+  runControl?: RunControl;
+  /** Extra route groups (tests probe the router with them). */
   extraRoutes?: ReadonlyArray<Parameters<FastifyInstance['register']>[0]>;
 }
 
@@ -44,6 +49,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', options.db);
+  app.decorate('runControl', options.runControl ?? NO_RUN_CONTROL);
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);

@@ -133,7 +133,7 @@ export async function startTestServer(backend: Backend = 'pglite', opts: TestSer
   const fresh = await freshDatabase(backend, opts.dataDir);
   await bootstrapAdmin(fresh.db, { accessKey: TEST_AK, secretKey: TEST_SK, password: TEST_PASSWORD });
   const embedded = opts.runs ? await startEmbedded(fresh.db, { workers: opts.runs.workers, logLevel: 'warn' }) : undefined;
-  const app = await buildServer({ db: fresh.db, logLevel: 'warn', now: opts.now, extraRoutes: embedded?.routes });
+  const app = await buildServer({ db: fresh.db, logLevel: 'warn', now: opts.now, runControl: embedded?.control });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

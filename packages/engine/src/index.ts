@@ -20,6 +20,7 @@ export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunOptions, t
 export { CaseProblemsError } from './run/prepare.js';
 export { EnginePool } from './run/engine-pool.js';
 export { MergedStepTracker } from './pressure/intelligent/merged-steps.js';
+export { StepFeed, LATE_MS as STEP_FEED_LATE_MS, type ShareSecond, type StepWatch } from './pressure/intelligent/step-feed.js';
 export type { RunSummary, RunEnd } from './run/run-summary.js';
 export { Share } from './run/share.js';
 export { tuneHeapForLoad } from './run/heap-tuning.js';

@@ -53,6 +53,16 @@ export interface IntervalMessage {
   cards: Record<string, EncodedStats>;
 }
 
+/** One stored row of `intervals`: one second of one share of a case run, as one worker wrote it. */
+export interface IntervalRow {
+  case_run_id: number;
+  share_index: number;
+  worker_id: string;
+  /** Unix epoch second covered (`data.second`). */
+  second: number;
+  data: IntervalMessage;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Engine threads: the main thread of a run and each piscina thread running a share of it talk over
 // a MessagePort with these messages (ThreadCommand main -> thread, ThreadEvent thread -> main).

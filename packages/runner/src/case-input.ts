@@ -61,7 +61,3 @@ export function referencedTransactions(kase: CaseInfoDetail, all: readonly Trans
   return all.filter((t) => used.has(t.id));
 }
 
-/** `name#METHOD#url` of each request card (`content_method_url` of the task endpoints). */
-export function contentMethodUrls(cards: readonly CardInfo[]): string[] {
-  return cards.map((c) => `${c.name}#${c.method}#${c.url}`);
-}

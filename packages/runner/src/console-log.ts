@@ -2,7 +2,7 @@
  * A RunnerLog writing one JSON line per entry (pino's shape: numeric level, time, msg, fields), for
  * processes without a logger of their own: the worker process and the API's embedded runner.
  */
-import type { RunnerLog } from './share-status.js';
+import type { RunnerLog } from './log.js';
 
 const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Number.POSITIVE_INFINITY } as const;
 

@@ -6,8 +6,8 @@
  */
 import type { Database, Unlisten } from '@perftest/store';
 import { RUNS_CHANNEL } from './channel.js';
-import { reconcile, type ReconcileOptions } from './reconcile.js';
-import { SILENT_LOG, type RunnerLog } from './share-status.js';
+import { reconcile, type ReconcileOptions } from './lifecycle/reconcile.js';
+import { SILENT_LOG, type RunnerLog } from './log.js';
 import { RECONCILE_EVERY_MS } from './timing.js';
 
 /** Options of a dispatcher. */

@@ -5,29 +5,14 @@
  * a worker declared dead that comes back cannot write over its successor. A failed insert is retried
  * at the next flush; the backlog is bounded.
  */
-import type { IntervalMessage } from '@perftest/model';
+import type { IntervalRow } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
-import { SILENT_LOG, type RunnerLog } from './share-status.js';
+import { insertIntervals } from './lifecycle/intervals.js';
+import { SILENT_LOG, type RunnerLog } from './log.js';
 import { INTERVAL_FLUSH_MS } from './timing.js';
-
-/** One row of `intervals`. */
-export interface IntervalRow {
-  case_run_id: number;
-  share_index: number;
-  worker_id: string;
-  second: number;
-  data: IntervalMessage;
-}
 
 /** Rows kept while the database refuses them; the oldest go first beyond this. */
 const MAX_BACKLOG = 50_000;
-
-const INSERT = `insert into intervals(case_run_id, share_index, worker_id, second, data)
-  select x.case_run_id, x.share_index, x.worker_id, x.second, x.data
-    from jsonb_to_recordset($1::jsonb) as x(case_run_id bigint, share_index integer, worker_id text, second bigint, data jsonb)
-   where exists (select 1 from case_run_shares s
-                  where s.case_run_id = x.case_run_id and s.share_index = x.share_index and s.worker_id = x.worker_id)
-  on conflict do nothing`;
 
 /** Batches interval rows into inserts. */
 export class IntervalWriter {
@@ -82,7 +67,7 @@ export class IntervalWriter {
     const batch = this.rows;
     this.rows = [];
     try {
-      await this.db.query(INSERT, [JSON.stringify(batch)]);
+      await insertIntervals(this.db, batch);
       this.written += batch.length;
     } catch (error) {
       this.rows = batch.concat(this.rows);

@@ -5,12 +5,13 @@
  * start_at in the past: the engine resumes the timeline at the current offset, and the seconds before
  * the takeover (the previous owner's) are not written again.
  */
-import { startRun, type Coordination, type EnginePool, type EngineRun, type RunOptions, type StepResult } from '@perftest/engine';
+import { startRun, type Coordination, type EnginePool, type EngineRun, type RunOptions, type StepResult, type StepWatch } from '@perftest/engine';
 import type { Queryable } from '@perftest/store';
 import type { CaseInput } from './case-input.js';
 import type { IntervalWriter } from './interval-writer.js';
-import { ShareStatus, type RunnerLog } from './share-status.js';
-import type { StepWatch } from './step-feed.js';
+import { endShare, type ShareEnd } from './lifecycle/shares.js';
+import { ShareStatus } from './lifecycle/statuses.js';
+import type { RunnerLog } from './log.js';
 
 /** A target is applied this long after stage 0 began, when the engine knows its running stage (ms). */
 const TARGET_AFTER_START_MS = 50;
@@ -140,18 +141,14 @@ export class ShareExecution {
     else this.run.setTarget(value);
   }
 
-  private async finish(status: ShareStatus, error: string | null): Promise<void> {
+  private async finish(status: ShareEnd, error: string | null): Promise<void> {
     const { ctx, share } = this;
     clearTimeout(this.targetTimer);
     this.steps?.release();
     try {
       await ctx.writer.flush();
       if (this.cause !== 'lost') {
-        await ctx.db.query(
-          `update case_run_shares set status = $4, error = $5, updated_at = now()
-            where case_run_id = $1 and share_index = $2 and worker_id = $3 and status = '${ShareStatus.Running}'`,
-          [share.caseRunId, share.shareIndex, ctx.workerId, status, error],
-        );
+        await endShare(ctx.db, { caseRunId: share.caseRunId, shareIndex: share.shareIndex, workerId: ctx.workerId }, status, error);
       }
       ctx.log(status === ShareStatus.Failed ? 'error' : 'info', 'share ended', { share: this.key, status, error, cause: this.cause });
     } catch (err) {

@@ -12,7 +12,7 @@
  */
 import { LocalCoordination, type Coordination } from '@perftest/engine';
 import type { Database, Unlisten } from '@perftest/store';
-import { SILENT_LOG, type RunnerLog } from './share-status.js';
+import { SILENT_LOG, type RunnerLog } from './log.js';
 
 /** The NOTIFY channel on which a finished rendezvous round is announced. */
 export const RENDEZVOUS_CHANNEL = 'perftest_rendezvous';

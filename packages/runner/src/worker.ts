@@ -12,19 +12,20 @@
  * registers), so that a share starts on threads within milliseconds of its claim. A share of an
  * intelligent high pressure case run split over workers takes its steps from the run-wide StepFeed.
  */
-import { EnginePool, type RunOptions, type StepResult } from '@perftest/engine';
+import { EnginePool, type RunOptions, type StepResult, type StepWatch } from '@perftest/engine';
 import { RunStatus } from '@perftest/model';
 import type { Database } from '@perftest/store';
-import type { CaseInput } from './case-input.js';
 import { Dispatcher } from './dispatcher.js';
 import { IntervalWriter } from './interval-writer.js';
-import type { ReconcileOptions } from './reconcile.js';
+import type { ReconcileOptions } from './lifecycle/reconcile.js';
+import type { CaseRunTarget } from './lifecycle/rows.js';
+import { claimShares, watchShares, type ClaimRow } from './lifecycle/shares.js';
+import { heartbeat, leaveWorker, registerWorker } from './lifecycle/workers.js';
+import { SILENT_LOG, type RunnerLog } from './log.js';
 import { ShareExecution, type ClaimedShare } from './share-execution.js';
-import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
 import { RendezvousHub } from './shared-coordination.js';
-import { StepFeed, type StepWatch } from './step-feed.js';
+import { StepPoller } from './step-poller.js';
 import { HEARTBEAT_MS, POLL_MS } from './timing.js';
-import { heartbeat, leaveWorker, registerWorker } from './workers-table.js';
 
 /** Options of a worker. */
 export interface RunWorkerOptions {
@@ -41,23 +42,6 @@ export interface RunWorkerOptions {
   reconcile?: ReconcileOptions;
 }
 
-interface ClaimRow {
-  case_run_id: number;
-  share_index: number;
-  share_count: number;
-  input: CaseInput;
-  start_at: Date;
-  target: { value?: unknown } | null;
-}
-
-interface WatchRow {
-  case_run_id: number;
-  share_index: number;
-  worker_id: string;
-  status: number;
-  target: { value?: unknown } | null;
-}
-
 /** A worker of runs. */
 export class RunWorker {
   private workerId = '';
@@ -66,7 +50,7 @@ export class RunWorker {
   private readonly writer: IntervalWriter;
   private readonly rendezvous: RendezvousHub;
   private readonly log: RunnerLog;
-  private readonly feeds = new Map<number, StepFeed>();
+  private readonly feeds = new Map<number, StepPoller>();
   private pool: EnginePool | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -180,22 +164,11 @@ export class RunWorker {
 
   private async claimAndWatch(): Promise<void> {
     const { db } = this.options;
-    const claimed = await db.query<ClaimRow>(
-      `update case_run_shares s set status = '${ShareStatus.Running}', updated_at = now()
-         from case_runs c
-        where s.worker_id = $1 and s.status = '${ShareStatus.Assigned}' and c.id = s.case_run_id and c.status = ${RunStatus.Running}
-        returning s.case_run_id, s.share_index, s.share_count, c.input, c.start_at, c.target`,
-      [this.workerId],
-    );
+    const claimed = await claimShares(db, this.workerId);
     for (const row of claimed) this.launch(row);
     if (this.executions.size === 0) return;
     const caseRunIds = [...new Set([...this.executions.values()].map((e) => e.share.caseRunId))];
-    const rows = await db.query<WatchRow>(
-      `select s.case_run_id, s.share_index, s.worker_id, c.status, c.target
-         from case_run_shares s join case_runs c on c.id = s.case_run_id
-        where s.case_run_id in (select jsonb_array_elements_text($1::jsonb)::bigint)`,
-      [JSON.stringify(caseRunIds)],
-    );
+    const rows = await watchShares(db, caseRunIds);
     const byKey = new Map(rows.map((r) => [`${r.case_run_id}/${r.share_index}`, r]));
     for (const execution of this.executions.values()) {
       const row = byKey.get(execution.key);
@@ -243,7 +216,7 @@ export class RunWorker {
   private watchSteps(share: ClaimedShare, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined {
     let feed = this.feeds.get(share.caseRunId);
     if (feed === undefined) {
-      feed = StepFeed.for(this.options.db, share.caseRunId, share.shareCount, share.input.case, share.startAt, this.log);
+      feed = StepPoller.for(this.options.db, share.caseRunId, share.shareCount, share.input.case, share.startAt, this.log);
       if (feed === undefined) return undefined;
       this.feeds.set(share.caseRunId, feed);
     }
@@ -261,7 +234,7 @@ export class RunWorker {
   }
 }
 
-function targetOf(target: { value?: unknown } | null): number | undefined {
+function targetOf(target: CaseRunTarget | null): number | undefined {
   const value = target?.value;
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { openDatabase, type Database } from '@perftest/store';
-import { reconcile } from '../src/reconcile.js';
+import { reconcile } from '../src/lifecycle/reconcile.js';
 import { WARM_THREADED_START_LEAD_MS } from '../src/timing.js';
-import { registerWorker } from '../src/workers-table.js';
+import { registerWorker } from '../src/lifecycle/workers.js';
 import { httpCase, insertRun, taskRunStatus, usersStage } from './helpers.js';
 
 const QUICK = { deadAfterMs: 300, noWorkerWaitMs: 300, leadMs: 300 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { openDatabase, type Database } from '@perftest/store';
-import { setCaseRunTarget } from '../src/regulation.js';
+import { setCaseRunTarget } from '../src/lifecycle/regulation.js';
 import { RunWorker } from '../src/worker.js';
 import { httpCase, insertRun, recordedRequests, startTarget, tpsStage, usersStage, waitForStatus, type CountingTarget } from './helpers.js';
 

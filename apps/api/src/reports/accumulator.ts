@@ -6,7 +6,7 @@
  * written since (report-cache.ts) and gives the same figures as merging every row at once. Its
  * state is what a rollup stores (rollup-codec.ts); one restored from a rollup folds no more rows.
  */
-import { OUTCOMES, type EncodedStats, type IntervalMessage, type StatsCounters } from '@perftest/model';
+import { OUTCOMES, type EncodedStats, type IntervalRow, type StatsCounters } from '@perftest/model';
 import { addCounters, emptyCounters } from '@perftest/engine';
 import { createAccumulator, foldEncoded, settle, type Accumulator } from './histogram-fold.js';
 import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
@@ -14,14 +14,6 @@ import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
 /** Whole-run statistics of one cell (a card, or the case iterations) with its histogram (us). */
 export interface CellTotals extends StatsCounters {
   histogram: Accumulator;
-}
-
-/** One stored interval row. */
-export interface IntervalRow {
-  second: number;
-  share_index: number;
-  worker_id: string;
-  data: IntervalMessage;
 }
 
 /** Process-wide count of interval rows folded (tests and benchmarks read it). */

@@ -8,6 +8,7 @@ import { historyRoutes } from './history.js';
 import { loadShapeRoutes } from './load-shape.js';
 import { reportRoutes } from './reports.js';
 import { taskCaseRoutes } from './task-cases.js';
+import { taskStatusRoutes } from './task-status.js';
 import { taskRoutes } from './tasks.js';
 import { taskV3Routes } from './tasks-v3.js';
 import { templateRoutes } from './templates.js';
@@ -23,6 +24,7 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   taskRoutes,
   taskV3Routes,
   taskCaseRoutes,
+  taskStatusRoutes,
   directoryRoutes,
   reportRoutes,
   historyRoutes,

@@ -12,7 +12,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { apiError, ProjectId } from '@perftest/model';
 import { success } from '../http/envelope.js';
-import { startTaskRun, stopTaskRun } from '../storage/runs.js';
+import { startTask, stopTask } from '../runs/task-runs.js';
 
 /** `status` values of the body. */
 export const TaskStatusCommand = { Start: 9, Stop: 2 } as const;
@@ -35,37 +35,23 @@ const UpdateTaskStatusRequest = Type.Object({
 });
 type UpdateTaskStatusRequest = Static<typeof UpdateTaskStatusRequest>;
 
-/** What the routes need from the process's run machinery: a nudge to reconcile at once. */
-export interface RunControl {
-  poke(): void;
-}
-
-/** The start/stop route; `control` is poked after each change so dispatch does not wait for a poll. */
-export function taskStatusRoutes(control: RunControl): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/v1/:project_id/test-suites/:test_suite_id/tasks/:task_id',
-      { schema: { params: TaskStatusParams, body: UpdateTaskStatusRequest } },
-      async (request) => {
-        const { project_id, test_suite_id, task_id } = request.params;
-        const status = (request.body as UpdateTaskStatusRequest | undefined)?.status ?? TaskStatusCommand.Start;
-        let taskRunId: number;
-        if (status === TaskStatusCommand.Start) {
-          const started = await startTaskRun(app.db, project_id, test_suite_id, task_id);
-          if (started.invalid !== undefined) {
-            throw apiError('INVALID_CASE', {
-              detail: `${started.invalid} (the attempt is recorded as task_run_id ${started.taskRunId}, run_status 3)`,
-            });
-          }
-          taskRunId = started.taskRunId;
-        } else if (status === TaskStatusCommand.Stop) {
-          taskRunId = await stopTaskRun(app.db, project_id, test_suite_id, task_id);
-        } else {
-          throw apiError('INVALID_FIELD', { field: 'status', detail: `must be 9 (start) or 2 (stop), got ${status}` });
-        }
-        control.poke();
-        return success({ extend: null, result: { task_run_id: taskRunId } });
-      },
-    );
-  };
-}
+/** The start/stop route; the server's run control is poked after each change so dispatch does not wait for a poll. */
+export const taskStatusRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v1/:project_id/test-suites/:test_suite_id/tasks/:task_id',
+    { schema: { params: TaskStatusParams, body: UpdateTaskStatusRequest } },
+    async (request) => {
+      const { project_id, test_suite_id, task_id } = request.params;
+      const status = (request.body as UpdateTaskStatusRequest | undefined)?.status ?? TaskStatusCommand.Start;
+      let taskRunId: number;
+      if (status === TaskStatusCommand.Start) {
+        taskRunId = await startTask(app.db, app.runControl, project_id, test_suite_id, task_id);
+      } else if (status === TaskStatusCommand.Stop) {
+        taskRunId = await stopTask(app.db, app.runControl, project_id, test_suite_id, task_id);
+      } else {
+        throw apiError('INVALID_FIELD', { field: 'status', detail: `must be 9 (start) or 2 (stop), got ${status}` });
+      }
+      return success({ extend: null, result: { task_run_id: taskRunId } });
+    },
+  );
+};

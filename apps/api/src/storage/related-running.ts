@@ -4,8 +4,12 @@
  * work (migration 002); this file is where the task endpoints meet them.
  */
 import { RunStatus, type CardInfo, type RelatedTempRunningData } from '@perftest/model';
-import { contentMethodUrls } from '@perftest/runner';
 import { json, type Queryable } from '@perftest/store';
+
+/** `name#METHOD#url` of each request card (`content_method_url`). */
+function contentMethodUrls(cards: readonly CardInfo[]): string[] {
+  return cards.map((c) => `${c.name}#${c.method}#${c.url}`);
+}
 
 /** `crawler_status` of an entry: 0, requests answered normally (per-request failures are in the report). */
 const CRAWLER_NORMAL = 0;

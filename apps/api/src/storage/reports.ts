@@ -4,9 +4,8 @@
  * the case or transaction a debug run executes with the project's variables and transactions.
  * Nothing here writes.
  */
-import { apiError, type CardInfo, type CaseInfoDetail, type Transaction, type VariableDetail } from '@perftest/model';
+import { apiError, type CardInfo, type CaseInfoDetail, type IntervalRow, type Transaction, type VariableDetail } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
-import type { IntervalRow } from '../reports/accumulator.js';
 import type { ReportMeta } from '../reports/report-meta.js';
 import { caseInfoDetail, requireCase } from './cases.js';
 import { requireTask } from './tasks.js';
@@ -98,13 +97,13 @@ export async function intervalPage(
 ): Promise<IntervalRow[]> {
   if (after === undefined) {
     return db.query<IntervalRow>(
-      `select second, share_index, worker_id, data from intervals
+      `select case_run_id, second, share_index, worker_id, data from intervals
         where case_run_id = $1 and second >= $2 order by second, share_index, worker_id limit $3`,
       [caseRunId, minSecond, limit],
     );
   }
   return db.query<IntervalRow>(
-    `select second, share_index, worker_id, data from intervals
+    `select case_run_id, second, share_index, worker_id, data from intervals
       where case_run_id = $1 and second >= $2 and (second, share_index, worker_id) > ($3::bigint, $4::integer, $5::text)
       order by second, share_index, worker_id limit $6`,
     [caseRunId, minSecond, after.second, after.share_index, after.worker_id, limit],
@@ -123,7 +122,7 @@ export async function intervalKeysBefore(db: Queryable, caseRunId: number, befor
 export async function intervalRowsAt(db: Queryable, caseRunId: number, seconds: readonly number[]): Promise<IntervalRow[]> {
   if (seconds.length === 0) return [];
   return db.query<IntervalRow>(
-    `select second, share_index, worker_id, data from intervals
+    `select case_run_id, second, share_index, worker_id, data from intervals
       where case_run_id = $1 and second in (select jsonb_array_elements_text($2::jsonb)::bigint)`,
     [caseRunId, JSON.stringify(seconds)],
   );

@@ -1,6 +1,6 @@
 /**
  * Runs and their metrics. What each column means (the report, history and task endpoints read these;
- * packages/runner and apps/api/src/storage/runs.ts write them):
+ * the run life cycle, packages/runner/src/lifecycle, alone writes them):
  *
  * workers — one row per load-generating process (a separate `apps/worker`, or the API's embedded one).
  *   id: random uuid chosen by the process; host, pid: where it runs; threads: engine threads it runs

@@ -6,7 +6,7 @@
  */
 import { RunStatus } from '@perftest/model';
 import type { Database } from '@perftest/store';
-import { notifyRuns } from './channel.js';
+import { notifyRuns } from '../channel.js';
 
 /** Sets the target of running case run `caseRunId`; false when it is not running. */
 export async function setCaseRunTarget(db: Database, caseRunId: number, value: number): Promise<boolean> {

@@ -18,9 +18,10 @@
  */
 import { RunStatus } from '@perftest/model';
 import type { Database, Queryable } from '@perftest/store';
-import { notifyRuns } from './channel.js';
-import { ShareStatus, SILENT_LOG, type RunnerLog } from './share-status.js';
-import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from './timing.js';
+import { notifyRuns } from '../channel.js';
+import { SILENT_LOG, type RunnerLog } from '../log.js';
+import { ShareStatus, SQL } from './statuses.js';
+import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from '../timing.js';
 
 /** Key of the advisory lock a reconcile pass holds. */
 export const RECONCILE_LOCK = 742_337_002;
@@ -48,8 +49,8 @@ interface LiveWorker {
   load: number;
 }
 
-const OPEN_SHARES = `('${ShareStatus.Assigned}', '${ShareStatus.Running}')`;
-const ACTIVE = `(${RunStatus.Waiting}, ${RunStatus.Running}, ${RunStatus.Stopping})`;
+const OPEN_SHARES = SQL.openShares;
+const ACTIVE = SQL.active;
 
 /** Runs one reconcile pass. */
 export async function reconcile(db: Database, options: ReconcileOptions = {}): Promise<ReconcileResult> {
@@ -192,7 +193,7 @@ class Pass {
               count(*) filter (where s.status = '${ShareStatus.Failed}')::int as failed,
               min(s.error) filter (where s.status = '${ShareStatus.Failed}') as error
          from case_runs c join case_run_shares s on s.case_run_id = c.id
-        where c.status in (${RunStatus.Running}, ${RunStatus.Stopping})
+        where c.status in ${SQL.dispatched}
         group by c.id, c.status`,
     );
     for (const row of rows) {
@@ -214,7 +215,7 @@ class Pass {
       `select t.id, t.status, t.parallel,
               greatest(t.created_at, (select max(c.ended_at) from case_runs c where c.task_run_id = t.id))
                 < now() - $1::float8 * interval '1 millisecond' as overdue,
-              exists(select 1 from case_runs c where c.task_run_id = t.id and c.status in (${RunStatus.Running}, ${RunStatus.Stopping})) as busy
+              exists(select 1 from case_runs c where c.task_run_id = t.id and c.status in ${SQL.dispatched}) as busy
          from task_runs t where t.status in (${RunStatus.Waiting}, ${RunStatus.Running}) order by t.id`,
       [this.noWorkerWaitMs],
     );
@@ -277,7 +278,7 @@ class Pass {
               (select c2.reason from case_runs c2 where c2.task_run_id = t.id and c2.status = ${RunStatus.Aborted}
                 order by c2.position limit 1) as reason
          from task_runs t join case_runs c on c.task_run_id = t.id
-        where t.status in (${RunStatus.Running}, ${RunStatus.Stopping})
+        where t.status in ${SQL.dispatched}
         group by t.id, t.status
        having count(*) filter (where c.status in ${ACTIVE}) = 0`,
     );

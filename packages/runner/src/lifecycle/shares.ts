@@ -1,0 +1,56 @@
+/**
+ * A worker's side of the shares of case runs: claiming the shares assigned to it (only while their
+ * case run runs), reading what became of the shares it runs (stops, targets, takeovers), and
+ * recording how a share ended. Only the worker that owns a share records its end: a share taken over
+ * meanwhile is left to its new owner.
+ */
+import { RunStatus } from '@perftest/model';
+import type { Queryable } from '@perftest/store';
+import type { CaseRunRow, CaseRunShareRow } from './rows.js';
+import { ShareStatus } from './statuses.js';
+
+/** A share as a claim returns it, with what the worker needs of its case run. */
+export type ClaimRow = Pick<CaseRunShareRow, 'case_run_id' | 'share_index' | 'share_count'> &
+  Pick<CaseRunRow, 'input' | 'target'> & { start_at: Date };
+
+/** What a worker follows of a share it runs. */
+export type ShareWatchRow = Pick<CaseRunShareRow, 'case_run_id' | 'share_index' | 'worker_id'> & Pick<CaseRunRow, 'status' | 'target'>;
+
+/** Claims every share assigned to `workerId` whose case run is running; they become 'running'. */
+export async function claimShares(db: Queryable, workerId: string): Promise<ClaimRow[]> {
+  return db.query<ClaimRow>(
+    `update case_run_shares s set status = '${ShareStatus.Running}', updated_at = now()
+       from case_runs c
+      where s.worker_id = $1 and s.status = '${ShareStatus.Assigned}' and c.id = s.case_run_id and c.status = ${RunStatus.Running}
+      returning s.case_run_id, s.share_index, s.share_count, c.input, c.start_at, c.target`,
+    [workerId],
+  );
+}
+
+/** Every share of the case runs `caseRunIds`, with its case run's status and target. */
+export async function watchShares(db: Queryable, caseRunIds: readonly number[]): Promise<ShareWatchRow[]> {
+  if (caseRunIds.length === 0) return [];
+  return db.query<ShareWatchRow>(
+    `select s.case_run_id, s.share_index, s.worker_id, c.status, c.target
+       from case_run_shares s join case_runs c on c.id = s.case_run_id
+      where s.case_run_id in (select jsonb_array_elements_text($1::jsonb)::bigint)`,
+    [JSON.stringify(caseRunIds)],
+  );
+}
+
+/** How a share ended on its worker. */
+export type ShareEnd = typeof ShareStatus.Done | typeof ShareStatus.Stopped | typeof ShareStatus.Failed;
+
+/** Records the end of a running share of `workerId` (nothing when it is no longer its own). */
+export async function endShare(
+  db: Queryable,
+  share: { caseRunId: number; shareIndex: number; workerId: string },
+  status: ShareEnd,
+  error: string | null,
+): Promise<void> {
+  await db.query(
+    `update case_run_shares set status = $4, error = $5, updated_at = now()
+      where case_run_id = $1 and share_index = $2 and worker_id = $3 and status = '${ShareStatus.Running}'`,
+    [share.caseRunId, share.shareIndex, share.workerId, status, error],
+  );
+}
