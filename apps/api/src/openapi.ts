@@ -55,9 +55,11 @@ function parameters(schema: unknown, where: 'path' | 'query' | 'header', path: s
 
 function responses(operation: Operation): Record<string, unknown> {
   const declared = operation.schema.response as Record<string, unknown> | undefined;
+  // a route that streams (server-sent events) names its media type in `produces`
+  const type = (operation.schema.produces as string[] | undefined)?.[0] ?? 'application/json';
   const out: Record<string, unknown> = {};
   for (const [code, schema] of Object.entries(declared ?? {})) {
-    out[code] = { description: `${code} response`, content: { 'application/json': { schema: plain(schema) } } };
+    out[code] = { description: `${code} response`, content: { [type]: { schema: plain(schema) } } };
   }
   if (declared === undefined) out['2XX'] = { description: 'Success (body as in the CodeArts PerfTest API reference)' };
   if (!operation.public) out['401'] = { $ref: '#/components/responses/Unauthorized' };

@@ -9,4 +9,5 @@ export * from './schemas/directory.js';
 export * from './schemas/variable.js';
 export * from './schemas/template.js';
 export * from './schemas/load-shape.js';
+export * from './schemas/live.js';
 export * from './messages.js';

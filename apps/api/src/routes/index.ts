@@ -5,6 +5,7 @@ import { debugRoutes } from './debug.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
 import { historyRoutes } from './history.js';
+import { liveRoutes } from './live.js';
 import { loadShapeRoutes } from './load-shape.js';
 import { reportRoutes } from './reports.js';
 import { taskCaseRoutes } from './task-cases.js';
@@ -30,4 +31,5 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   historyRoutes,
   debugRoutes,
   loadShapeRoutes,
+  liveRoutes,
 ];
