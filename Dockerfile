@@ -11,6 +11,7 @@ WORKDIR /app
 # package's package.json must be listed here (apps/api/test/compose.test.ts checks it).
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY apps/api/package.json apps/api/
+COPY apps/console/package.json apps/console/
 COPY apps/worker/package.json apps/worker/
 COPY packages/engine/package.json packages/engine/
 COPY packages/model/package.json packages/model/
@@ -22,6 +23,8 @@ COPY packages/store/package.json packages/store/
 RUN pnpm install --frozen-lockfile --pm-on-fail=ignore
 
 COPY . .
+# The web console the API serves at / (apps/console, built with Vite into apps/console/dist).
+RUN node --import tsx apps/console/src/build-cli.ts
 
 ENV HOST=0.0.0.0 \
     PORT=8080 \

@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '@perftest/store';
 import { installAuthentication } from './auth/authenticate.js';
+import { installConsole } from './console/serve-console.js';
 import { BODY_LIMIT, frameworkErrorHandler, installErrorHandlers, MAX_PARAM_LENGTH } from './http/errors.js';
 import { installJsonBody } from './http/json-body.js';
 import { validatorCompiler } from './http/validation.js';
@@ -57,6 +58,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installJsonBody(app);
   installErrorHandlers(app);
   installAuthentication(app, options.db, options.now ?? Date.now);
+  installConsole(app);
   installOpenApi(app);
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
   installRollupJob(app);

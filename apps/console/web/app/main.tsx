@@ -1,0 +1,6 @@
+/** Entry of the single-page console. */
+import { render } from 'preact';
+import '../styles.css';
+import { App } from './app.js';
+
+render(<App />, document.getElementById('app')!);
