@@ -1,8 +1,8 @@
 /**
  * The repository carries its own specification (docs/README.md): no committed file may cite reference
  * files that a clone does not have, a folder beside the repository or a path of one machine, and every
- * citation of a docs page (`docs/x.md`, `docs/x.md, "Heading"`, `docs/x.md#anchor`) and every relative
- * markdown link must reach a page and heading that exist.
+ * citation of a docs page (`docs/x.md`, `docs/x.md, "Heading"`, `docs/x.md#anchor`), every relative
+ * markdown link and every source path the docs name must reach a file (and heading) that exists.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -159,6 +159,37 @@ describe('the repository cites only itself', () => {
     }
     expect(broken).toEqual([]);
     expect(links).toBeGreaterThan(5);
+  });
+
+  it('every source path the docs name in backticks exists', () => {
+    // `apps/api/src/config.ts`, `packages/runner/src/lifecycle/`, or a path inside a package's or an
+    // app's src/ (`runner/case-input.ts`, `protocols/http/`, `metrics/summary.test.ts`)
+    const sourceDirs = ['packages', 'apps'].flatMap((top) =>
+      readdirSync(path.join(root, top), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .flatMap((d) => [`${top}/${d.name}/src/`, `${top}/${d.name}/`]),
+    );
+    const resolves = (p: string): boolean => {
+      if (existsSync(path.join(root, p))) return true;
+      const [head, ...rest] = p.split('/');
+      if (['engine', 'runner', 'model', 'store'].includes(head) && existsSync(path.join(root, 'packages', head, 'src', ...rest))) return true;
+      if (['api', 'worker', 'console'].includes(head) && existsSync(path.join(root, 'apps', head, 'src', ...rest))) return true;
+      return sourceDirs.some((dir) => existsSync(path.join(root, dir, p)));
+    };
+    const missing: string[] = [];
+    let named = 0;
+    const token = /`([\w.-]+(?:\/[\w.-]+)*\/?)`/g;
+    for (const [file, text] of texts) {
+      if (!(file.startsWith('docs/') && file.endsWith('.md')) && file !== 'README.md') continue;
+      for (const m of text.matchAll(token)) {
+        const p = m[1];
+        if (!p.replace(/\/$/, '').includes('/') || !/(\.(ts|tsx|md|json|ya?ml)|\/)$/.test(p)) continue;
+        named++;
+        if (!resolves(p)) missing.push(`${file}: \`${p}\``);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(named).toBeGreaterThan(20);
   });
 
   it('anchors follow GitHub: punctuation dropped, spaces to hyphens', () => {
