@@ -11,3 +11,7 @@ export * from './schemas/template.js';
 export * from './schemas/load-shape.js';
 export * from './schemas/live.js';
 export * from './messages.js';
+export * from './schemas/case-library.js';
+export * from './schemas/new-task.js';
+export * from './schemas/agent.js';
+export * from './schemas/merged-report.js';

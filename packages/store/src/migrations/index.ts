@@ -3,6 +3,7 @@ import * as init from './001-init.js';
 import * as runs from './002-runs.js';
 import * as tasksCases from './003-tasks-cases.js';
 import * as reportRollups from './005-report-rollups.js';
+import * as agents from './010-agents.js';
 
 /** One schema change. */
 export interface Migration {
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'runs', up: runs.up },
   { version: 3, name: 'tasks-cases', up: tasksCases.up },
   { version: 5, name: 'report-rollups', up: reportRollups.up },
+  { version: 10, name: 'agents', up: agents.up },
 ];
