@@ -3,7 +3,7 @@
  * the case runs of that run (`related_temp_running_data`). The tables read here belong to the runs
  * work (migration 002); this file is where the task endpoints meet them.
  */
-import { RunStatus, type CardInfo, type RelatedTempRunningData } from '@perftest/model';
+import { RunStatus, type CardInfo, type RelatedTempRunningData, type TempRunningData } from '@perftest/model';
 import { json, type Queryable } from '@perftest/store';
 
 /** `name#METHOD#url` of each request card (`content_method_url`). */
@@ -52,10 +52,12 @@ export interface CaseRunEntry {
  * A `related_temp_running_data` entry; a task lists one per case run of its latest run, in the
  * task's order (none when it never ran). `related_temp_running_id` is the case run id (the report's
  * `case_run_id`), `task_run_info_id` the task run id; `content_method_url` names each request card
- * `name#METHOD#url`.
+ * `name#METHOD#url`. The entry carries the flat keys of the reference's example and, for the SDKs
+ * (RelatedTempRunningData), the same case run again as the one TempRunningData of its nested
+ * `related_temp_running_data`, so that both readers find `temp_running_status`.
  */
 export function relatedEntry(row: CaseRunEntry): RelatedTempRunningData {
-  return {
+  const running: TempRunningData = {
     content_method_url: contentMethodUrls(row.cards ?? []),
     crawler_status: CRAWLER_NORMAL,
     related_temp_running_id: row.id,
@@ -64,4 +66,5 @@ export function relatedEntry(row: CaseRunEntry): RelatedTempRunningData {
     temp_name: row.name,
     temp_running_status: row.status,
   };
+  return { ...running, related_temp_running_data: [running] };
 }
