@@ -9,7 +9,7 @@
 import { OUTCOMES, type EncodedStats, type IntervalRow, type StatsCounters } from '@perftest/model';
 import { addCounters, emptyCounters } from '@perftest/engine';
 import { createAccumulator, foldEncoded, settle, type Accumulator } from './histogram-fold.js';
-import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
+import { CARD_COLUMNS, CardCol, CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
 
 /** Whole-run statistics of one cell (a card, or the case iterations) with its histogram (us). */
 export interface CellTotals extends StatsCounters {
@@ -19,18 +19,19 @@ export interface CellTotals extends StatsCounters {
 /** Process-wide count of interval rows folded (tests and benchmarks read it). */
 export const foldStats = { rows: 0 };
 
-/** The columns of the outcomes in OUTCOMES order. */
+/** The columns of the outcomes in OUTCOMES order, of the case and as offsets within a card's columns. */
 const OUTCOME_COLUMNS: readonly number[] = OUTCOMES.map((o) => Col[o]);
+const CARD_OUTCOME_COLUMNS: readonly number[] = OUTCOMES.map((o) => CardCol[o]);
 
 /** Empty whole-run statistics. */
 export function emptyCell(): CellTotals {
   return { ...emptyCounters(), histogram: createAccumulator() };
 }
 
-/** A card of an accumulator with its (sent, received) byte columns in the series. */
+/** A card of an accumulator with its columns in the series. */
 export interface CardState {
   key: string;
-  /** The sent-bytes column; received bytes are the next one. */
+  /** The card's first column (CardCol offsets from it). */
   column: number;
   cell: CellTotals;
 }
@@ -53,7 +54,7 @@ export class CaseRunAccumulator {
   readonly iterations: CellTotals;
   /** Whether it was restored from a rollup: it knows how many rows it holds, not which, and folds no more. */
   readonly restored: boolean;
-  /** The (sent, received) byte columns of each card in `series`. */
+  /** The first column of each card in `series` (CardCol offsets from it). */
   private readonly cardColumns = new Map<string, number>();
   private readonly folded = new Set<string>();
   private readonly restoredRows: number;
@@ -125,13 +126,16 @@ export class CaseRunAccumulator {
       series.add(slot, Col.sentBytes, stats.sentBytes);
       series.add(slot, Col.recBytes, stats.recBytes);
       const column = this.cardColumns.get(cardKey) as number;
-      series.add(slot, column, stats.sentBytes);
-      series.add(slot, column + 1, stats.recBytes);
+      series.add(slot, column + CardCol.sentBytes, stats.sentBytes);
+      series.add(slot, column + CardCol.recBytes, stats.recBytes);
+      series.add(slot, column + CardCol.requests, stats.requests);
+      for (let i = 0; i < OUTCOMES.length; i++) series.add(slot, column + CARD_OUTCOME_COLUMNS[i], stats.outcomes[OUTCOMES[i]] ?? 0);
+      series.add(slot, column + CardCol.rtSumUs, stats.rtSumUs);
     }
     return true;
   }
 
-  /** The (sent, received) byte columns of a card in `series`. */
+  /** The first column of a card in `series` (CardCol offsets from it; its bytes come first). */
   bytesColumn(cardKey: string): number | undefined {
     return this.cardColumns.get(cardKey);
   }
@@ -149,9 +153,9 @@ export class CaseRunAccumulator {
     if (cell === undefined) {
       cell = emptyCell();
       this.cards.set(key, cell);
-      const sent = this.series.addColumn();
-      this.series.addColumn();
-      this.cardColumns.set(key, sent);
+      const first = this.series.addColumn();
+      for (let i = 1; i < CARD_COLUMNS; i++) this.series.addColumn();
+      this.cardColumns.set(key, first);
     }
     return cell;
   }

@@ -28,8 +28,28 @@ export const Col = {
   iterationsOk: 14,
 } as const;
 
-/** Columns before the per-card byte columns. */
+/** Columns before the per-card columns. */
 export const CASE_COLUMNS = 15;
+
+/**
+ * The columns each request card has, as offsets from its first one: its bytes, requests, outcomes
+ * and response-time sum per second (the per-request curves of a chart narrowed to one card).
+ */
+export const CardCol = {
+  sentBytes: 0,
+  recBytes: 1,
+  requests: 2,
+  success: 3,
+  checkPointFailed: 4,
+  parsedFailed: 5,
+  refusedFailed: 6,
+  timeout: 7,
+  othersFailed: 8,
+  rtSumUs: 9,
+} as const;
+
+/** Columns per request card. */
+export const CARD_COLUMNS = 10;
 
 const INITIAL_CAPACITY = 64;
 
