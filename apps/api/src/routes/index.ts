@@ -1,6 +1,7 @@
 /** Every route group, registered in one place. Add a line when a group lands. */
 import type { FastifyPluginAsync } from 'fastify';
 import { authTokenRoutes } from './auth-tokens.js';
+import { caseLibraryRoutes } from './cases-v2.js';
 import { debugRoutes } from './debug.js';
 import { directoryRoutes } from './directory.js';
 import { healthRoutes } from './health.js';
@@ -32,4 +33,5 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   debugRoutes,
   loadShapeRoutes,
   liveRoutes,
+  caseLibraryRoutes,
 ];

@@ -11,6 +11,8 @@ import type { CaseRunEntry } from './related-running.js';
 export interface TaskDoc {
   operate_mode?: number;
   bench_concurrent?: number;
+  /** Whether the task is a full-link test (new-edition create); stored, not used by the engine. */
+  enable_full_link?: boolean;
 }
 
 /** A stored task. */
