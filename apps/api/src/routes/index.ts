@@ -1,5 +1,6 @@
 /** Every route group, registered in one place. Add a line when a group lands. */
 import type { FastifyPluginAsync } from 'fastify';
+import { agentRoutes } from './agents.js';
 import { authTokenRoutes } from './auth-tokens.js';
 import { caseLibraryRoutes } from './cases-v2.js';
 import { debugRoutes } from './debug.js';
@@ -34,4 +35,5 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   loadShapeRoutes,
   liveRoutes,
   caseLibraryRoutes,
+  agentRoutes,
 ];
