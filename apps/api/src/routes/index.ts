@@ -9,6 +9,7 @@ import { healthRoutes } from './health.js';
 import { historyRoutes } from './history.js';
 import { liveRoutes } from './live.js';
 import { loadShapeRoutes } from './load-shape.js';
+import { mergedReportRoutes } from './merged-reports.js';
 import { reportRoutes } from './reports.js';
 import { taskCaseRoutes } from './task-cases.js';
 import { taskStatusRoutes } from './task-status.js';
@@ -35,5 +36,6 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   loadShapeRoutes,
   liveRoutes,
   caseLibraryRoutes,
+  mergedReportRoutes,
   agentRoutes,
 ];
