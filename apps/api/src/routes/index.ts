@@ -11,6 +11,7 @@ import { liveRoutes } from './live.js';
 import { loadShapeRoutes } from './load-shape.js';
 import { mergedReportRoutes } from './merged-reports.js';
 import { reportRoutes } from './reports.js';
+import { taskBatchRoutes } from './task-batch.js';
 import { taskCaseRoutes } from './task-cases.js';
 import { taskStatusRoutes } from './task-status.js';
 import { taskRoutes } from './tasks.js';
@@ -36,6 +37,7 @@ export const ROUTE_GROUPS: ReadonlyArray<FastifyPluginAsync> = [
   loadShapeRoutes,
   liveRoutes,
   caseLibraryRoutes,
+  taskBatchRoutes,
   mergedReportRoutes,
   agentRoutes,
 ];
