@@ -110,8 +110,8 @@ describe.each(backends())('the SDK operations beyond the reference on %s', (back
   });
 
   /** A signed request as the SDK sends it: Content-Type application/json and X-Project-Id, body or not. */
-  const call = (method: string, path: string, body?: unknown) =>
-    sdk.request(method, `/${path.replace(/^\//, '').replace('{p}', P)}`, { body, headers: { 'X-Project-Id': P } });
+  const call = (method: string, path: string, body?: unknown, project = P) =>
+    sdk.request(method, `/${path.replace(/^\//, '').replace('{p}', project)}`, { body, headers: { 'X-Project-Id': project } });
   const ok = async (method: string, path: string, body: unknown, status: number) => {
     const res = await call(method, path, body);
     expect(res.status, `${method} ${path}: ${res.text}`).toBe(status);
@@ -285,6 +285,41 @@ describe.each(backends())('the SDK operations beyond the reference on %s', (back
     const quiet = (await ok('PUT', `v1/{p}/stress/agents/${config.agent_id}`, { update_time: beat.update_time }, 200)).result;
     expect(quiet).toEqual({ id: 7, status: 'NORMAL', update_time: beat.update_time, result: null });
     expectErrorShape(await call('PUT', `v1/{p}/stress/agents/${config.agent_id + 1000}`, { update_time: 0 }), 404);
+
+    // another tenant reads every id of this one as an id that does not exist
+    const UNKNOWN = 987654321;
+    const tenantProbes: Array<[string, string, number, unknown?]> = [
+      ['GET', `v2/{p}/test-cases/${buy}`, buy],
+      ['PUT', `v2/{p}/test-cases/${buy}`, buy, { name: 'stolen' }],
+      ['DELETE', `v2/{p}/test-cases/${buy}`, buy],
+      ['POST', 'v2/{p}/test-cases', browse, { name: 'x', directory_id: browse }],
+      ['PUT', `v1/{p}/test-suites/${suite}/directory/${browse}`, suite, { name: 'stolen' }],
+      ['DELETE', `v1/{p}/test-suites/${suite}/directory/${checkout}`, suite],
+      ['POST', `v1/{p}/test-suites/${suite}/directory`, suite, { name: 'x' }],
+      ['POST', 'v3/{p}/tasks', suite, { name: 'x', project_id: suite }],
+      ['DELETE', `v3/{p}/tasks/${taskA}`, taskA],
+      ['GET', `v1/{p}/test-suites/${suite}/tasks/${taskA}/test-cases`, taskA],
+      ['POST', `v1/{p}/test-suites/${suite}/tasks/batch-update-task-status`, suite, { task_id_list: [taskA], status: 2 }],
+      ['GET', `v2/{p}/task-run-infos/${runA}/cases`, runA],
+      ['GET', `v2/{p}/task-run-infos/${runA}/reports/log-outline`, runA],
+      ['GET', `v2/{p}/task-run-infos/${runA}/case-run-infos/${caseRunA}/detail`, caseRunA],
+      ['GET', `v2/{p}/task-run-infos/${runA}/case-run-infos/${caseRunA}/detail/${caseRunA}/chart`, caseRunA],
+      ['PUT', `v1/{p}/stress/agents/${config.agent_id}`, config.agent_id, { update_time: 0 }],
+      ['POST', 'v1/{p}/stress/agents', config.agent_id, { app_id: 7, address: 'x', agent_id: String(config.agent_id) }],
+    ];
+    for (const [method, path, id, body] of tenantProbes) {
+      const unknownBody = body === undefined ? undefined : JSON.parse(JSON.stringify(body).replace(new RegExp(`\\b${id}\\b`, 'g'), String(UNKNOWN)));
+      const theirs = await call(method, path, body, 'sdk-other');
+      const segments = path.split('/');
+      const at = segments.lastIndexOf(String(id));
+      if (at >= 0) segments[at] = String(UNKNOWN);
+      const none = await call(method, segments.join('/'), unknownBody, 'sdk-other');
+      expectErrorShape(theirs, 404);
+      expectErrorShape(none, 404);
+      const shape = (msg: string) => msg.replace(/\d+/g, 'N');
+      expect(shape(theirs.body.error_msg), `${method} ${path}`).toBe(shape(none.body.error_msg));
+      expect(theirs.body.error_code).toBe(none.body.error_code);
+    }
 
     // update_new_case moves a case; then the directory can go; delete_new_case, delete_new_task
     await ok('PUT', `v2/{p}/test-cases/${buy}`, { directory_id: browse }, 204);
