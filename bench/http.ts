@@ -7,9 +7,10 @@
  * per second). CPU per request is the generator's whole process tree (start-up included) divided by
  * its requests; the engine's own `cpuUsPerRequest` (the run alone) is printed beside it.
  * One JSON line per run, then, with several runs, one line of medians and the worst ratio.
+ * `--cpu-prof DIR` runs the engine under node's CPU profiler (the .cpuprofile lands in DIR).
  */
 import { startNginx } from './local-nginx.js';
-import { AUTOCANNON, median, numberOption, PERFTEST, round, runPinned, textOption, type Measured } from './peers.js';
+import { AUTOCANNON, median, numberOption, perftestCommand, round, runPinned, textOption, type Measured } from './peers.js';
 
 const connections = numberOption('connections', 64);
 const seconds = numberOption('seconds', 10);
@@ -47,7 +48,7 @@ async function autocannon(url: string): Promise<Figures> {
 }
 
 async function engine(url: string): Promise<Figures> {
-  const argv = [...PERFTEST, 'run-url', url, '-c', String(connections), '-d', String(seconds), '--threads', '1', '--json', ...engineArgs];
+  const argv = [...perftestCommand(), 'run-url', url, '-c', String(connections), '-d', String(seconds), '--threads', '1', '--json', ...engineArgs];
   const m = await runPinned(GEN_CPU, argv);
   if (m.code !== 0) fail('engine', m);
   const json = JSON.parse(m.stdout.trim().split('\n').at(-1) ?? '') as { tps: number; requests: number; cpuUsPerRequest: number };

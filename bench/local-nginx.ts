@@ -39,9 +39,9 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts nginx on a free port with room for `connections` keep-alive connections; `cpu` pins its
- * worker to that core.
+ * worker to that core. `locations` replaces the default `location / { return 200 "ok\n"; }`.
  */
-export async function startNginx(connections = 8192, cpu?: number): Promise<LocalNginx> {
+export async function startNginx(connections = 8192, cpu?: number, locations?: string): Promise<LocalNginx> {
   ensureNginx();
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'perftest-nginx-'));
@@ -58,7 +58,9 @@ pid ${pidFile};
 error_log ${path.join(dir, 'error.log')};
 events { worker_connections ${slots}; }
 http { access_log off; keepalive_requests 10000000; keepalive_timeout 300s;
-  server { listen 127.0.0.1:${port} backlog=${Math.min(connections, 65535)}; location / { return 200 "ok\\n"; } } }
+  server { listen 127.0.0.1:${port} backlog=${Math.min(connections, 65535)};
+${locations ?? '    location / { return 200 "ok\\n"; }'}
+  } }
 `,
   );
   try {

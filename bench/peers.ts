@@ -85,5 +85,12 @@ export function round(value: number, digits = 1): number {
 /** The autocannon binary of the workspace (a devDependency of apps/api). */
 export const AUTOCANNON = path.join(ROOT, 'apps/api/node_modules/.bin/autocannon');
 
-/** The engine's CLI as a user runs it. */
-export const PERFTEST = ['npx', 'tsx', 'apps/api/src/cli/perftest.ts'];
+/**
+ * The engine's CLI as a user runs it; with `--cpu-prof DIR` on the bench's command line, under
+ * node's CPU profiler writing into DIR.
+ */
+export function perftestCommand(): string[] {
+  const profileDir = textOption('cpu-prof', '');
+  if (profileDir === '') return ['npx', 'tsx', 'apps/api/src/cli/perftest.ts'];
+  return ['node', '--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir), '--import', 'tsx', 'apps/api/src/cli/perftest.ts'];
+}
