@@ -107,6 +107,11 @@ export interface EngineOptions {
   tlsVerify: boolean;
   /** Maximum response body kept in memory per response for debug output (bytes). */
   debugBodyLimit: number;
+  /**
+   * The HTTP/1.1 client: "lean" (default; protocols/http/http1-connection.ts) or "undici". Both
+   * pass the same conformance tests; HTTP/2 always runs on undici.
+   */
+  http1Client?: 'lean' | 'undici';
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { tlsVerify: true, debugBodyLimit: 64 * 1024 };

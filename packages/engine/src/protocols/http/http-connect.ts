@@ -39,7 +39,11 @@ export class HttpConnector {
   /** TLS sessions for resumption, by server name (oldest dropped past MAX_SESSIONS). */
   private readonly sessions = new Map<string, Buffer>();
 
-  constructor(private readonly tlsVerify: boolean) {}
+  constructor(
+    private readonly tlsVerify: boolean,
+    /** HTTP/1.1 through the lean client (http1-connection.ts) rather than undici. */
+    readonly leanHttp1: boolean,
+  ) {}
 
   /**
    * Starts a connection to `options`' origin and returns its socket; `callback` runs once, when it
@@ -85,6 +89,7 @@ export class HttpConnector {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
     socket.once('error', (err) => finish(err));
+    socket.once('close', () => finish(new errors.SocketError('closed before it was connected')));
     const timer = setTimeout(
       () => finish(new errors.ConnectTimeoutError(`connect timeout: no connection to ${host}:${port} within ${timeoutMs} ms`)),
       timeoutMs,

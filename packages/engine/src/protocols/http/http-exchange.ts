@@ -22,6 +22,7 @@ import type { RequestResult } from '../driver.js';
 import type { CookieJar } from './http-cookies.js';
 import { buildResult, headerRecord, type ResponseState } from './http-result.js';
 import type { UserConnection } from './http-session.js';
+import type { LeanHandler } from './http1-connection.js';
 
 const MAX_REDIRECTS = 5;
 
@@ -67,6 +68,8 @@ export interface HttpPlan {
   readonly autoCookies: boolean;
   /** HTTP/2 (TLS with ALPN, or h2c with prior knowledge) instead of HTTP/1.1. */
   readonly http2: boolean;
+  /** The case's headers include Host (then none is added). */
+  readonly hasHost: boolean;
   /** Index of the case's own Cookie header among the header pairs, or -1. */
   readonly cookieIndex: number;
 }
@@ -93,12 +96,12 @@ function equalsIgnoreCase(buf: Buffer, lower: string): boolean {
 }
 
 /** The handler and redirect loop of one user (one request in flight at a time). */
-export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
+export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, ResponseState {
   status = 0;
   statusText = '';
   headersSeen = false;
   error: Error | null = null;
-  rawHeaders: Buffer[] | null = null;
+  rawHeaders: Buffer[] | string[] | null = null;
   chunks: Buffer[] = [];
   contentEncoding: string | null = null;
   private location: string | null = null;
@@ -142,10 +145,10 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
    * needs into its own request object). The exchange's own timer (onConnect) replaces undici's
    * coarse header and body timers.
    */
-  private readonly options: Dispatcher.DispatchOptions = {
+  private readonly options: Dispatcher.DispatchOptions & { headers: string[]; body: string | null } = {
     path: '/',
     method: 'GET',
-    headers: null,
+    headers: [],
     body: null,
     headersTimeout: 0,
     bodyTimeout: 0,
@@ -207,7 +210,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     options.method = this.method as Dispatcher.HttpMethod;
     options.headers = this.sentHeaders as string[];
     options.body = this.body;
-    connection.client.dispatch(options, this);
+    connection.send(options, this, this.keep, plan.hasHost);
     this.dispatching = false;
   }
 
@@ -245,6 +248,25 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseState {
     }
     if (this.keep) this.rawHeaders = rawHeaders;
     return true;
+  }
+
+  /** The lean client's head of the final response (http1-parser.ts). */
+  onHead(status: number, statusText: string, headers: string[] | null, location: string | null, setCookies: string[] | null, contentEncoding: string | null): void {
+    this.activity = performance.now();
+    this.status = status;
+    this.statusText = statusText;
+    this.headersSeen = true;
+    if (this.chunks.length > 0) this.chunks = [];
+    this.location = location;
+    this.setCookies = setCookies;
+    this.contentEncoding = contentEncoding === null ? null : contentEncoding.trim();
+    if (this.keep) this.rawHeaders = headers;
+  }
+
+  /** The lean client's body bytes. */
+  onBody(buf: Buffer, start: number, end: number): void {
+    this.activity = performance.now();
+    if (this.keep) this.chunks.push(buf.subarray(start, end));
   }
 
   onData(chunk: Buffer): boolean {

@@ -12,7 +12,7 @@ export interface ResponseState {
   readonly statusText: string;
   readonly headersSeen: boolean;
   readonly error: Error | null;
-  readonly rawHeaders: Buffer[] | null;
+  readonly rawHeaders: readonly (Buffer | string)[] | null;
   readonly chunks: readonly Buffer[];
   readonly contentEncoding: string | null;
 }
@@ -104,11 +104,14 @@ function describe(err: Error): string {
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }
 
-function responseHeaders(raw: Buffer[]): Record<string, string | string[]> {
+function responseHeaders(raw: readonly (Buffer | string)[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toString('latin1').toLowerCase();
-    const value = raw[i + 1].toString('utf8');
+    const n = raw[i];
+    const v = raw[i + 1];
+    const name = (typeof n === 'string' ? n : n.toString('latin1')).toLowerCase();
+    // undici hands Buffers (read as UTF-8); the lean parser latin1 strings of the same bytes
+    const value = typeof v === 'string' ? Buffer.from(v, 'latin1').toString('utf8') : v.toString('utf8');
     const existing = out[name];
     if (existing === undefined) out[name] = name === 'set-cookie' ? [value] : value;
     else if (Array.isArray(existing)) existing.push(value);

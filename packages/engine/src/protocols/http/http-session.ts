@@ -1,16 +1,18 @@
 /**
  * What the HTTP driver keeps per virtual user: one keep-alive connection per origin and HTTP
- * version (an undici Client with pipelining 1, so the connections in use are sized to the users;
- * HTTP/2 runs one stream at a time on it), the user's cookie
+ * version, one request at a time (so the connections in use are sized to the users): the lean
+ * HTTP/1.1 client (http1-connection.ts), or an undici Client for HTTP/2 (one stream at a time) and
+ * for HTTP/1.1 when EngineOptions.http1Client is "undici", the user's cookie
  * jar and its exchange (http-exchange.ts). Users sharing an abort signal are closed together by one
  * listener on it (SignalGroups), not one listener per user.
  */
 import type { Socket } from 'node:net';
-import { Client, errors, type buildConnector } from 'undici';
+import { Client, errors, type buildConnector, type Dispatcher } from 'undici';
 import type { UserSession } from '../driver.js';
 import type { ConnectCallback, ConnectOptions, HttpConnector } from './http-connect.js';
 import { CookieJar } from './http-cookies.js';
 import { Exchange, type ExchangeOwner } from './http-exchange.js';
+import { LeanConnection, type LeanRequest } from './http1-connection.js';
 
 /**
  * The error in-flight requests of a user being closed end with: one instance for every client, so
@@ -19,12 +21,25 @@ import { Exchange, type ExchangeOwner } from './http-exchange.js';
 const CLOSED = new errors.ClientDestroyedError();
 
 /** One origin's keep-alive connection of one user, in one HTTP version. */
-export class UserConnection {
+export interface UserConnection {
   /** The socket of the current (or last) connection. */
-  socket: Socket | null = null;
+  readonly socket: Socket | null;
   /** Connect timeout of the request being sent (cards may differ). */
-  connectTimeoutMs = 5000;
+  connectTimeoutMs: number;
   /** The socket and its byte counters at the end of the last exchange (http-exchange.ts). */
+  countedSocket: Socket | null;
+  countedWritten: number;
+  countedRead: number;
+  /** Sends one request; its response goes to `exchange`. */
+  send(request: Dispatcher.DispatchOptions & LeanRequest, exchange: Exchange, keep: boolean, hasHost: boolean): void;
+  /** Closes the connection; a request in flight ends with `err`. */
+  destroy(err: Error, callback: () => void): void;
+}
+
+/** A connection through undici (HTTP/2, and HTTP/1.1 when the lean client is off). */
+export class UndiciConnection implements UserConnection {
+  socket: Socket | null = null;
+  connectTimeoutMs = 5000;
   countedSocket: Socket | null = null;
   countedWritten = 0;
   countedRead = 0;
@@ -35,6 +50,14 @@ export class UserConnection {
       this.socket = connector.open(options, this.connectTimeoutMs, http2, callback);
     };
     this.client = new Client(origin, { pipelining: 1, allowH2: http2, connect: connect as unknown as buildConnector.connector });
+  }
+
+  send(request: Dispatcher.DispatchOptions, exchange: Exchange): void {
+    this.client.dispatch(request, exchange);
+  }
+
+  destroy(err: Error, callback: () => void): void {
+    this.client.destroy(err, callback);
   }
 }
 
@@ -66,15 +89,19 @@ export class HttpUserState implements ExchangeOwner {
     if (key === this.firstKey) return this.first as UserConnection;
     if (this.first === undefined) {
       this.firstKey = key;
-      this.first = new UserConnection(target.origin, this.connector, http2);
+      this.first = this.open(target.origin, http2);
       return this.first;
     }
     let connection = this.others?.get(key);
     if (connection === undefined) {
-      connection = new UserConnection(target.origin, this.connector, http2);
+      connection = this.open(target.origin, http2);
       (this.others ??= new Map()).set(key, connection);
     }
     return connection;
+  }
+
+  private open(origin: string, http2: boolean): UserConnection {
+    return http2 || !this.connector.leanHttp1 ? new UndiciConnection(origin, this.connector, http2) : new LeanConnection(origin, this.connector);
   }
 
   /** Closes every connection at once (an in-flight request ends with an error). */
@@ -92,8 +119,8 @@ export class HttpUserState implements ExchangeOwner {
       const closed = (): void => {
         if (--left === 0) resolve();
       };
-      first.client.destroy(CLOSED, closed);
-      if (others !== undefined) for (const connection of others.values()) connection.client.destroy(CLOSED, closed);
+      first.destroy(CLOSED, closed);
+      if (others !== undefined) for (const connection of others.values()) connection.destroy(CLOSED, closed);
     });
   }
 }

@@ -42,6 +42,8 @@ const DROPPED_HEADERS = new Set(['content-length', 'transfer-encoding', 'keep-al
 /** Connection-specific headers HTTP/2 forbids (RFC 9113 section 8.2.2): dropped on HTTP/2 cards. */
 const DROPPED_HTTP2_HEADERS = new Set(['connection', 'proxy-connection', 'te', 'http2-settings']);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A character no header value may carry (control characters but tab, and beyond latin1). */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const NO_BODY: BodyPlan = { render: () => '' };
 
 /** Creates the HTTP/HTTPS driver of one compiled case. */
@@ -55,7 +57,7 @@ class HttpDriver implements ProtocolDriver {
   private readonly users = new SignalGroups();
 
   constructor(options: EngineOptions) {
-    this.connector = new HttpConnector(options.tlsVerify);
+    this.connector = new HttpConnector(options.tlsVerify, options.http1Client !== 'undici');
   }
 
   prepare(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {
@@ -117,6 +119,7 @@ class HttpRequest implements PreparedRequest, HttpPlan {
   readonly followRedirects: boolean;
   readonly autoCookies: boolean;
   readonly http2: boolean;
+  readonly hasHost: boolean;
   private lastUrl: string | undefined;
   private lastTarget: Target | undefined;
 
@@ -158,8 +161,12 @@ class HttpRequest implements PreparedRequest, HttpPlan {
       const lower = key.toLowerCase();
       if (DROPPED_HEADERS.has(lower) || (this.http2 && DROPPED_HTTP2_HEADERS.has(lower))) return;
       if (lower === 'content-type' && this.body.contentType?.replace) return;
+      const value = ctx.template(h.value === null || h.value === undefined ? '' : String(h.value));
+      if (value.constant && INVALID_HEADER_VALUE.test(value.render(NO_VARS))) {
+        return problem(`headers[${i}].value`, `the value of header ${key} holds a character a header cannot carry (control characters, or beyond latin1)`);
+      }
       this.headerNames.push(key);
-      this.headerValues.push(ctx.template(h.value === null || h.value === undefined ? '' : String(h.value)));
+      this.headerValues.push(value);
     });
     const contentType = this.body.contentType;
     if (contentType && !this.headerNames.some((n) => n.toLowerCase() === 'content-type')) {
@@ -167,6 +174,7 @@ class HttpRequest implements PreparedRequest, HttpPlan {
       this.headerValues.push(ctx.template(contentType.value));
     }
     this.cookieIndex = this.headerNames.findIndex((n) => n.toLowerCase() === 'cookie');
+    this.hasHost = this.headerNames.some((n) => n.toLowerCase() === 'host');
     if (this.headerValues.every((t) => t.constant)) {
       this.fixedHeaders = [];
       for (let i = 0; i < this.headerNames.length; i++) {
@@ -185,10 +193,16 @@ class HttpRequest implements PreparedRequest, HttpPlan {
     return this.lastTarget;
   }
 
-  private headers(vars: VariableScope): string[] {
+  /** The header pairs of one request, or the name of the first header whose value cannot be sent. */
+  private headers(vars: VariableScope): string[] | string {
     if (this.fixedHeaders !== undefined) return this.fixedHeaders;
     const out: string[] = [];
-    for (let i = 0; i < this.headerNames.length; i++) out.push(this.headerNames[i], this.headerValues[i].render(vars));
+    for (let i = 0; i < this.headerNames.length; i++) {
+      const template = this.headerValues[i];
+      const value = template.render(vars);
+      if (!template.constant && INVALID_HEADER_VALUE.test(value)) return this.headerNames[i];
+      out.push(this.headerNames[i], value);
+    }
     return out;
   }
 
@@ -196,14 +210,19 @@ class HttpRequest implements PreparedRequest, HttpPlan {
     const target = this.target(vars);
     if (target === undefined) {
       const text = this.urlTemplate.render(vars);
-      const result = failedResult('parsedFailed', `invalid URL ${JSON.stringify(text)}`, 0);
-      // resolved on a later turn of the event loop: a user failing this way cannot starve timers
-      return new Promise((resolve) => setImmediate(resolve, result));
+      return later(failedResult('parsedFailed', `invalid URL ${JSON.stringify(text)}`, 0));
     }
+    const headers = this.headers(vars);
+    if (typeof headers === 'string') return later(failedResult('parsedFailed', `invalid ${headers} header: its value holds a character a header cannot carry`, 0));
     const body = this.body.render(vars);
     const exchange = this.driver.userState(session).exchange;
-    return exchange.run(this, target, this.method, this.headers(vars), body === '' ? null : body, session.keepResponse, session.debug);
+    return exchange.run(this, target, this.method, headers, body === '' ? null : body, session.keepResponse, session.debug);
   }
+}
+
+/** Resolved on a later turn of the event loop: a user failing this way cannot starve timers. */
+function later(result: RequestResult): Promise<RequestResult> {
+  return new Promise((resolve) => setImmediate(resolve, result));
 }
 
 const NO_VARS: VariableScope = { get: () => undefined, set: () => undefined };
