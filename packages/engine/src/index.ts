@@ -16,8 +16,8 @@ export { compileCase, type CompileInput, type CompileResult } from './compile/co
 export { compileTemplate } from './compile/template.js';
 export { LocalCoordination } from './coordination/local.js';
 export { createHttpDriver } from './protocols/http/http.js';
-export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunOptions, type EngineRun } from './run/engine-run.js';
-export { CaseProblemsError } from './run/prepare.js';
+export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunSettings, type RunOptions, type EngineRun } from './run/engine-run.js';
+export { CaseProblemsError, prepareCase, asPreparedCase, preparedPlan, type RunInput, type PrepareResult } from './run/prepare.js';
 export { EnginePool } from './run/engine-pool.js';
 export { MergedStepTracker } from './pressure/intelligent/merged-steps.js';
 export { StepFeed, LATE_MS as STEP_FEED_LATE_MS, type ShareSecond, type StepWatch } from './pressure/intelligent/step-feed.js';

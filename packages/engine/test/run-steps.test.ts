@@ -4,11 +4,12 @@
  * thread and on threads of a warm EnginePool kept between runs; and the MergedStepTracker that turns
  * several workers' intervals into those steps.
  */
-import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type TestCaseStage } from '@perftest/model';
+import { OUTCOMES, type CaseInfoDetail, type EncodedStats, type IntervalMessage, type Outcome, type TestCaseStage } from '@perftest/model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRecordingHistogram, encodeHistogram } from '../src/metrics/histogram.js';
 import { EnginePool } from '../src/run/engine-pool.js';
 import { startRun } from '../src/run/engine-run.js';
+import { prepareCase } from '../src/run/prepare.js';
 import { MergedStepTracker } from '../src/pressure/intelligent/merged-steps.js';
 import type { StepResult } from '../src/types.js';
 import { getCase, pause, startCountingServer, type CountingServer } from './run-helpers.js';
@@ -78,8 +79,13 @@ describe('external intelligent-peak steps', () => {
 
   it('merges the intervals of several workers into one step verdict', async () => {
     const startAt = 1_700_000_000_000;
-    const tracker = MergedStepTracker.for(getCase(server.url, [climb]), startAt)!;
-    expect(MergedStepTracker.for(getCase(server.url, [{ pressure_mode: 0, operate_mode: 0, time: 4, issue_num: 2 }]), startAt)).toBeUndefined();
+    const prepare = async (kase: CaseInfoDetail) => {
+      const result = await prepareCase({ case: kase });
+      if (!result.ok) throw new Error(JSON.stringify(result.problems));
+      return result.prepared;
+    };
+    const tracker = MergedStepTracker.for(await prepare(getCase(server.url, [climb])), startAt)!;
+    expect(MergedStepTracker.for(await prepare(getCase(server.url, [{ pressure_mode: 0, operate_mode: 0, time: 4, issue_num: 2 }])), startAt)).toBeUndefined();
     const cell = (requests: number, success: number): EncodedStats => {
       const histogram = createRecordingHistogram();
       for (let k = 0; k < requests; k++) histogram.recordValue(1_000);

@@ -15,3 +15,4 @@ export * from './schemas/case-library.js';
 export * from './schemas/new-task.js';
 export * from './schemas/agent.js';
 export * from './schemas/merged-report.js';
+export * from './prepared-case.js';

@@ -3,7 +3,7 @@
  * second, encoded so that intervals from any number of threads and workers merge exactly.
  */
 import type { Outcome } from './enums.js';
-import type { CaseInfoDetail, Transaction, VariableDetail } from './schemas/case.js';
+import type { PreparedCase } from './prepared-case.js';
 
 /** Counters of one statistics cell (the case iteration, or one request card) over one interval. */
 export interface StatsCounters {
@@ -86,9 +86,8 @@ export interface ThreadRunOptions {
 /** Starts the thread's share of a case run. */
 export interface ThreadStartMessage {
   type: 'start';
-  case: CaseInfoDetail;
-  variables: VariableDetail[];
-  transactions: Transaction[];
+  /** The case run's prepared case: the thread compiles its own users from it, it plans nothing. */
+  prepared: PreparedCase;
   share: ShareLevel[];
   /** Epoch ms at which stage 0 starts, the same for every thread and worker of the run. */
   startAt: number;

@@ -1,30 +1,29 @@
 /**
  * What a case run runs: the case with the project's variables and the transactions it references,
- * snapshotted at the start (`case_runs.input`), and the check made on it before anything is
- * dispatched: the stage plan and the compiled case, with every problem of either.
+ * snapshotted at the start, and prepared there once (the engine's prepareCase: stage plan and
+ * compiled case, with every problem of either) before anything is dispatched. The prepared case is
+ * what `case_runs.input` keeps and every worker, step feed and report reads.
  */
-import { compileCase, planStages, type CaseProblem } from '@perftest/engine';
-import type { CardInfo, CaseInfoDetail, Transaction, VariableDetail } from '@perftest/model';
+import { prepareCase, type CaseProblem } from '@perftest/engine';
+import type { CardInfo, CaseInfoDetail, PreparedCase, Transaction, VariableDetail } from '@perftest/model';
 
-/** The snapshot a case run keeps and every worker runs. */
+/** The snapshot of a case at the start of its run, before it is prepared. */
 export interface CaseInput {
   case: CaseInfoDetail;
   variables: VariableDetail[];
   transactions: Transaction[];
 }
 
-/** The outcome of checking a case input: its request cards, or every problem. */
-export type CheckedCase = { ok: true; cards: CardInfo[] } | { ok: false; problems: CaseProblem[] };
+/** What `case_runs.input` holds: a prepared case, or (runs started by older versions) the raw snapshot. */
+export type StoredCaseInput = PreparedCase | CaseInput;
 
-/** Plans the stages and compiles the case (then releases what compiling opened). */
+/** The outcome of checking a case input: the prepared case and its request cards, or every problem. */
+export type CheckedCase = { ok: true; prepared: PreparedCase; cards: CardInfo[] } | { ok: false; problems: CaseProblem[] };
+
+/** Prepares the case once for its run (stage plan and compiled case, checked together). */
 export async function checkCaseInput(input: CaseInput): Promise<CheckedCase> {
-  const problems: CaseProblem[] = [];
-  planStages(input.case, problems);
-  const result = compileCase({ case: input.case, variables: input.variables, transactions: input.transactions });
-  if (!result.ok) return { ok: false, problems: [...problems, ...result.problems] };
-  const cards = [...result.compiled.cards];
-  await result.compiled.close();
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, cards };
+  const result = await prepareCase(input);
+  return result.ok ? { ok: true, prepared: result.prepared, cards: result.prepared.cards } : result;
 }
 
 /** Every problem in one line: `path: message; path: message`. */

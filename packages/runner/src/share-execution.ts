@@ -5,9 +5,19 @@
  * start_at in the past: the engine resumes the timeline at the current offset, and the seconds before
  * the takeover (the previous owner's) are not written again.
  */
-import { startRun, type Coordination, type EnginePool, type EngineRun, type RunOptions, type StepResult, type StepWatch } from '@perftest/engine';
+import {
+  asPreparedCase,
+  startRun,
+  type Coordination,
+  type EnginePool,
+  type EngineRun,
+  type RunOptions,
+  type StepResult,
+  type StepWatch,
+} from '@perftest/engine';
+import type { PreparedCase } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
-import type { CaseInput } from './case-input.js';
+import { describeProblems, type StoredCaseInput } from './case-input.js';
 import type { IntervalWriter } from './interval-writer.js';
 import { endShare, type ShareEnd } from './lifecycle/shares.js';
 import { ShareStatus } from './lifecycle/statuses.js';
@@ -21,7 +31,7 @@ export interface ClaimedShare {
   caseRunId: number;
   shareIndex: number;
   shareCount: number;
-  input: CaseInput;
+  input: StoredCaseInput;
   /** Epoch ms of stage 0, the same on every worker. */
   startAt: number;
   /** Manual regulation already requested, if any. */
@@ -47,7 +57,7 @@ export interface ExecutionContext {
    * Intelligent-peak steps judged over every worker of the share's case run, or undefined when the
    * engine judges them itself (one share, or no mode-7 stage).
    */
-  watchSteps?(share: ClaimedShare, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined;
+  watchSteps?(share: ClaimedShare, prepared: PreparedCase, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined;
 }
 
 /** A share running on this worker. */
@@ -79,12 +89,15 @@ export class ShareExecution {
     const { share, ctx } = this;
     // Seconds before the claim belong to a previous owner of the share (a takeover), or do not exist.
     const fromSecond = Math.floor(Date.now() / 1000);
-    this.steps = ctx.watchSteps?.(share, (steps) => this.run?.setSteps(steps));
+    const ready = await asPreparedCase(share.input);
+    if (!ready.ok) {
+      await this.finish(ShareStatus.Failed, describeProblems(ready.problems));
+      return;
+    }
+    this.steps = ctx.watchSteps?.(share, ready.prepared, (steps) => this.run?.setSteps(steps));
     try {
       this.run = await startRun({
-        case: share.input.case,
-        variables: share.input.variables,
-        transactions: share.input.transactions,
+        prepared: ready.prepared,
         threads: ctx.threads,
         share: [{ index: share.shareIndex, count: share.shareCount }],
         options: { ...ctx.engine, startAt: share.startAt },

@@ -5,7 +5,7 @@
  * every STEP_POLL_MS while a share watches and adds them to the feed.
  */
 import { StepFeed, type StepResult, type StepWatch } from '@perftest/engine';
-import type { CaseInfoDetail } from '@perftest/model';
+import type { PreparedCase } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 import { intervalsAfter } from './lifecycle/intervals.js';
 import { SILENT_LOG, type RunnerLog } from './log.js';
@@ -24,9 +24,9 @@ export class StepPoller {
   ) {}
 
   /** A poller for a case run split over `shareCount` shares, or undefined when it needs none. */
-  static for(db: Queryable, caseRunId: number, shareCount: number, kase: CaseInfoDetail, startAt: number, log = SILENT_LOG): StepPoller | undefined {
+  static for(db: Queryable, caseRunId: number, shareCount: number, prepared: PreparedCase, startAt: number, log = SILENT_LOG): StepPoller | undefined {
     const poller = new StepPoller(db, caseRunId, log);
-    const feed = StepFeed.for(kase, shareCount, startAt, () => poller.close());
+    const feed = StepFeed.for(prepared, shareCount, startAt, () => poller.close());
     if (feed === undefined) return undefined;
     poller.feed = feed;
     return poller;

@@ -13,7 +13,7 @@
  * intelligent high pressure case run split over workers takes its steps from the run-wide StepFeed.
  */
 import { EnginePool, type RunOptions, type StepResult, type StepWatch } from '@perftest/engine';
-import { RunStatus } from '@perftest/model';
+import { RunStatus, type PreparedCase } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import { Dispatcher } from './dispatcher.js';
 import { IntervalWriter } from './interval-writer.js';
@@ -200,7 +200,7 @@ export class RunWorker {
         engine: this.options.engine,
         coordination: (caseRunId, index, count) => this.rendezvous.coordination(caseRunId, index, count),
         pool: this.pool,
-        watchSteps: (claimed, apply) => this.watchSteps(claimed, apply),
+        watchSteps: (claimed, prepared, apply) => this.watchSteps(claimed, prepared, apply),
       },
       share,
     );
@@ -213,10 +213,10 @@ export class RunWorker {
   }
 
   /** The run-wide steps of a share's case run (one feed per case run on this worker). */
-  private watchSteps(share: ClaimedShare, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined {
+  private watchSteps(share: ClaimedShare, prepared: PreparedCase, apply: (steps: readonly StepResult[]) => void): StepWatch | undefined {
     let feed = this.feeds.get(share.caseRunId);
     if (feed === undefined) {
-      feed = StepPoller.for(this.options.db, share.caseRunId, share.shareCount, share.input.case, share.startAt, this.log);
+      feed = StepPoller.for(this.options.db, share.caseRunId, share.shareCount, prepared, share.startAt, this.log);
       if (feed === undefined) return undefined;
       this.feeds.set(share.caseRunId, feed);
     }

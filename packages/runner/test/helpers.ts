@@ -104,7 +104,7 @@ export async function insertRun(db: Database, cases: CaseInfoDetail[], parallel:
     if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
     const [row] = await db.query<{ id: number }>(
       `insert into case_runs(task_run_id, position, name, status, input, cards) values ($1, $2, $3, ${RunStatus.Waiting}, $4::jsonb, $5::jsonb) returning id`,
-      [run.id, i + 1, kase.name, JSON.stringify(input), JSON.stringify(checked.cards)],
+      [run.id, i + 1, kase.name, JSON.stringify(checked.prepared), JSON.stringify(checked.cards)],
     );
     caseRunIds.push(row.id);
   }

@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MergedStepTracker } from '@perftest/engine';
+import { MergedStepTracker, prepareCase } from '@perftest/engine';
 import { findKnee } from '@perftest/engine';
 import { RunStatus, type CaseInfoDetail, type IntervalMessage, type TestCaseStage } from '@perftest/model';
 import type { Database } from '@perftest/store';
@@ -95,7 +95,9 @@ describe(`intelligent high pressure over two workers (${backend})`, () => {
     expect(failed[1]).toBeGreaterThan(0);
 
     // The verdict on the merged rows, as every worker (and the report) computes it: the 6-user step fails.
-    const tracker = MergedStepTracker.for(peakCase(base), new Date(run.start_at).getTime())!;
+    const prepared = await prepareCase({ case: peakCase(base) });
+    if (!prepared.ok) throw new Error(JSON.stringify(prepared.problems));
+    const tracker = MergedStepTracker.for(prepared.prepared, new Date(run.start_at).getTime())!;
     const seconds = [...new Set(rows.map((r) => Number(r.second)))];
     for (const second of seconds) tracker.addSecond(rows.filter((r) => Number(r.second) === second).map((r) => r.data));
     const { knee, peak } = findKnee(tracker.steps, 90);

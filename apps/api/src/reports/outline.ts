@@ -73,7 +73,7 @@ export function buildOutline(
   requests: StatsSummary,
   figures: CaseFigures,
 ): Outline {
-  const plan = planOf(meta.kase) ?? [];
+  const plan = planOf(meta.plan, meta.kase) ?? [];
   const peakLoad = judgePeakLoad(plan, series);
   const knee = judgeKnee(plan, series, meta.startAt?.getTime(), window.ended);
   let peakMetric: PeakMetric | null = null;

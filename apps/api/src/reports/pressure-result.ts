@@ -12,13 +12,14 @@ import {
   kneeThreshold,
   planStages,
   pressureModeFor,
+  StagePlan,
   type CaseProblem,
   type KpiMiss,
   type KpiSample,
   type PlannedStage,
   type StepResult,
 } from '@perftest/engine';
-import { PressureMode, type CaseInfoDetail } from '@perftest/model';
+import { PressureMode, type CaseInfoDetail, type PreparedStage } from '@perftest/model';
 import { Col, type SecondSeries } from './second-series.js';
 
 /** The peak figures a report shows (keys of the SDK's PeakMetric, times in ms, rate in percent). */
@@ -53,8 +54,12 @@ export interface KneeResult {
   stepAvgMs: number[];
 }
 
-/** The load timeline of a stored case, or undefined when it no longer plans (then nothing is judged). */
-export function planOf(kase: CaseInfoDetail): readonly PlannedStage[] | undefined {
+/**
+ * The load timeline of a case run: the one prepared at its start, or, for a run stored before cases
+ * were prepared, its case planned now (undefined when it does not plan: then nothing is judged).
+ */
+export function planOf(plan: readonly PreparedStage[] | undefined, kase: CaseInfoDetail): readonly PlannedStage[] | undefined {
+  if (plan !== undefined) return StagePlan.fromPrepared(plan).stages;
   const problems: CaseProblem[] = [];
   return planStages(kase, problems)?.stages;
 }

@@ -2,7 +2,7 @@
  * What a report knows about its case run besides the intervals (read by storage/reports.ts), and
  * the time window its figures cover.
  */
-import { RunStatus, type CardInfo, type CaseInfoDetail } from '@perftest/model';
+import { RunStatus, type CardInfo, type CaseInfoDetail, type PreparedStage } from '@perftest/model';
 import type { SecondSeries } from './second-series.js';
 
 /** Counts of the case runs of the report's task run (the outline's case counters). */
@@ -37,8 +37,10 @@ export interface ReportMeta {
   endedAt: Date | null;
   /** Request cards in order (names and URLs of the detail rows). */
   cards: CardInfo[];
-  /** The case as it was started (stages for the KPI and knee verdicts). */
+  /** The case as it was started (stage names). */
   kase: CaseInfoDetail;
+  /** Its load timeline as prepared at the start (KPI and knee verdicts); undefined for runs stored before. */
+  plan: PreparedStage[] | undefined;
   caseRuns: CaseRunCounts;
 }
 

@@ -4,7 +4,16 @@
  * the case or transaction a debug run executes with the project's variables and transactions.
  * Nothing here writes.
  */
-import { apiError, type CardInfo, type CaseInfoDetail, type IntervalRow, type Transaction, type VariableDetail } from '@perftest/model';
+import {
+  apiError,
+  PREPARED_CASE_VERSION,
+  type CardInfo,
+  type CaseInfoDetail,
+  type IntervalRow,
+  type PreparedStage,
+  type Transaction,
+  type VariableDetail,
+} from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 import type { ReportMeta } from '../reports/report-meta.js';
 import { caseInfoDetail, requireCase } from './cases.js';
@@ -29,6 +38,8 @@ interface MetaRow {
   ended_at: Date | null;
   cards: CardInfo[];
   kase: CaseInfoDetail | null;
+  prepared: number | null;
+  plan: PreparedStage[] | null;
   task_run_id: number;
   task_id: number;
   test_suite_id: number;
@@ -44,6 +55,7 @@ interface MetaRow {
 export async function requireReportMeta(db: Queryable, project: string, taskRunId: number, caseRunId: number): Promise<ReportMeta> {
   const [row] = await db.query<MetaRow>(
     `select cr.id, cr.case_id, cr.name, cr.status, cr.start_at, cr.ended_at, cr.cards, cr.input->'case' as kase,
+            (cr.input->>'prepared')::int as prepared, cr.input->'plan' as plan,
             tr.id as task_run_id, tr.task_id, tr.test_suite_id, tr.status as task_status, tr.created_at,
             n.total, n.executed, n.complete, n.passed
        from case_runs cr
@@ -74,6 +86,7 @@ export async function requireReportMeta(db: Queryable, project: string, taskRunI
     endedAt: row.ended_at,
     cards: Array.isArray(row.cards) ? row.cards : [],
     kase: row.kase ?? {},
+    plan: row.prepared === PREPARED_CASE_VERSION && Array.isArray(row.plan) ? row.plan : undefined,
     caseRuns: { total: row.total, executed: row.executed, complete: row.complete, passed: row.passed },
   };
 }

@@ -7,7 +7,7 @@
  * time, and the run moves past it by calling `locate(elapsed, out, next, elapsedAtItsEnd)` once its
  * count is reached.
  */
-import { PressureMode, type TestCaseStage } from '@perftest/model';
+import { PressureMode, type PreparedStage, type TestCaseStage } from '@perftest/model';
 import type { CaseProblem, LoadKind, PressureModeImpl, StepResult } from '../types.js';
 import { isByCount, isManual } from './checks.js';
 import { gradientUsers, readGradient } from './gradient.js';
@@ -70,6 +70,52 @@ export class StagePlan {
     this.durations = Float64Array.from(stages, (s) => s.duration);
     this.maxUsers = stages.reduce((max, s) => Math.max(max, s.maxUsers), 0);
     this.duration = stages.reduce((sum, s) => sum + s.duration, 0);
+  }
+
+  /**
+   * The timeline of a prepared case, as planStages built it when the case was prepared: nothing is
+   * checked or derived again, each entry only gets its mode's implementation back.
+   */
+  static fromPrepared(stages: readonly PreparedStage[]): StagePlan {
+    return new StagePlan(
+      stages.map((s, index) => {
+        const impl = pressureModeFor(s.mode);
+        if (impl === undefined) throw new Error(`prepared stage ${index} has an unknown pressure_mode ${s.mode}`);
+        return {
+          index,
+          stageIndex: s.stageIndex,
+          subPhase: s.subPhase,
+          subPhases: s.subPhases,
+          stage: s.stage,
+          impl,
+          kind: s.kind,
+          byCount: s.byCount,
+          count: s.count,
+          duration: s.duration ?? Number.POSITIVE_INFINITY,
+          start: s.start ?? Number.NaN,
+          maxUsers: s.maxUsers,
+          manual: s.manual,
+        };
+      }),
+    );
+  }
+
+  /** The timeline as plain JSON (PreparedCase.plan): Infinity and NaN become null. */
+  toPrepared(): PreparedStage[] {
+    return this.stages.map((s) => ({
+      stageIndex: s.stageIndex,
+      subPhase: s.subPhase,
+      subPhases: s.subPhases,
+      stage: s.stage,
+      mode: s.impl.mode,
+      kind: s.kind,
+      byCount: s.byCount,
+      count: s.count,
+      duration: Number.isFinite(s.duration) ? s.duration : null,
+      start: Number.isFinite(s.start) ? s.start : null,
+      maxUsers: s.maxUsers,
+      manual: s.manual,
+    }));
   }
 
   /**

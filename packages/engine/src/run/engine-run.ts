@@ -1,17 +1,19 @@
 /**
- * The public entry of the engine for running one case: compiles it (rejecting with every problem
- * before anything starts), then runs it on this thread (threads = 1) or on a piscina pool, emitting
- * one merged IntervalMessage per second and resolving with the run's summary.
+ * The public entry of the engine for running one case: takes the case run's prepared case (or
+ * prepares a raw case once, rejecting with every problem before anything starts), then runs it on
+ * this thread (threads = 1, compiled here) or on a piscina pool (each thread compiles its own users
+ * from the prepared case; this thread compiles nothing), emitting one merged IntervalMessage per
+ * second and resolving with the run's summary.
  */
-import type { CardInfo, CaseInfoDetail, IntervalMessage, ShareLevel, ThreadRunOptions, Transaction, VariableDetail } from '@perftest/model';
+import type { CardInfo, IntervalMessage, PreparedCase, ShareLevel, ThreadRunOptions } from '@perftest/model';
 import { LocalCoordination } from '../coordination/local.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../protocols/driver.js';
-import type { Coordination, StepResult } from '../types.js';
+import type { CompiledCase, Coordination, StepResult } from '../types.js';
 import { CaseRunner } from './case-runner.js';
 import { epochMs } from './clock.js';
 import type { EnginePool } from './engine-pool.js';
 import { runOnThreads } from './pool.js';
-import { CaseProblemsError, prepareRun } from './prepare.js';
+import { CaseProblemsError, compilePrepared, prepareAndCompile, preparedPlan, type RunInput } from './prepare.js';
 import { RunTotals, type RunSummary } from './run-summary.js';
 import { Share } from './share.js';
 
@@ -28,11 +30,8 @@ export interface RunOptions {
   startAt?: number;
 }
 
-/** What startRun needs. */
-export interface StartRunOptions {
-  case: CaseInfoDetail;
-  variables?: readonly VariableDetail[];
-  transactions?: readonly Transaction[];
+/** How startRun runs a case, whichever form the case comes in. */
+export interface RunSettings {
   /** Engine threads of this process (default 1: the calling thread runs the case). */
   threads?: number;
   /** This process's part of a distributed run (worker `index` of `count`), or its levels. */
@@ -52,6 +51,12 @@ export interface StartRunOptions {
   /** Warm engine threads kept by the caller (threads > 1); default: the run starts its own pool. */
   pool?: EnginePool;
 }
+
+/**
+ * What startRun needs: the case run's prepared case (prepareCase, once per case run), or a raw case
+ * that startRun prepares itself (one-off runs: the CLI, tests).
+ */
+export type StartRunOptions = RunSettings & ({ prepared: PreparedCase } | RunInput);
 
 /** A started run. */
 export interface EngineRun {
@@ -73,7 +78,7 @@ export interface EngineRun {
 /** Default scheduling options. */
 export const DEFAULT_RUN_OPTIONS = { gracefulStopMs: 5_000, startWaitMs: 200 } as const;
 
-/** Compiles and starts a case run; rejects with CaseProblemsError when the case cannot run. */
+/** Starts a case run; rejects with CaseProblemsError when the case cannot run. */
 export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new Error('options.threads must be a positive integer');
@@ -85,11 +90,21 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
     gracefulStopMs: opts.options?.gracefulStopMs ?? DEFAULT_RUN_OPTIONS.gracefulStopMs,
     startWaitMs: opts.options?.startWaitMs ?? DEFAULT_RUN_OPTIONS.startWaitMs,
   };
-  const input = { case: opts.case, variables: opts.variables, transactions: opts.transactions };
-  const prepared = prepareRun(input, { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit });
-  if (!prepared.ok) throw new CaseProblemsError(prepared.problems);
-  const { compiled, plan } = prepared;
-  const cards = [...compiled.cards];
+  const engineOptions = { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit };
+  let prepared: PreparedCase;
+  /** The case compiled on this thread: only when this thread runs the users. */
+  let compiled: CompiledCase | undefined;
+  if ('prepared' in opts) {
+    prepared = opts.prepared;
+  } else {
+    const result = prepareAndCompile(opts, engineOptions);
+    if (!result.ok) throw new CaseProblemsError(result.problems);
+    prepared = result.prepared;
+    if (threads === 1) compiled = result.compiled;
+    else await result.compiled.close();
+  }
+  const plan = preparedPlan(prepared);
+  const cards: CardInfo[] = [...prepared.cards];
   const coordination = opts.coordination ?? new LocalCoordination();
   const totals = new RunTotals(cards);
   let steps: readonly StepResult[] = [];
@@ -112,18 +127,18 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
   let finished: Promise<'finished' | 'stopped'>;
   let startedAt: Promise<number>;
   if (threads === 1) {
+    const local = compiled ?? compilePrepared(prepared, engineOptions);
     const startAt = opts.options?.startAt ?? epochMs();
     const externalSteps = opts.externalSteps ?? false;
-    const runner = new CaseRunner({ compiled, plan, share, startAt, coordination, options, onInterval, onSteps, externalSteps });
+    const runner = new CaseRunner({ compiled: local, plan, share, startAt, coordination, options, onInterval, onSteps, externalSteps });
     runner.start();
     run = { stop: () => runner.stop(), setTarget: (value) => runner.setTarget(value), setSteps: (all) => runner.setSteps(all) };
-    finished = runner.done.finally(() => compiled.close());
+    finished = runner.done.finally(() => local.close());
     startedAt = Promise.resolve(startAt);
   } else {
-    await compiled.close();
     let stopped = false;
     const threaded = runOnThreads({
-      input,
+      prepared,
       plan,
       threads,
       share,

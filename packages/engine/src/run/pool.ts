@@ -1,26 +1,26 @@
 /**
  * One case run spread over N engine threads with piscina: one long task per thread, each running its
- * share (share.child(i, N)) and talking to this main thread over its own MessagePort. The main thread
- * merges the threads' intervals of each second into one, serves their coordination calls from the
- * run-wide Coordination, and sends intelligent-peak steps back: computed from the merged data, or,
- * with `externalSteps`, the ones its caller computed over every worker (setSteps).
- * The threads come from the caller's warm EnginePool, else from a pool of the run's own.
+ * share (share.child(i, N)) of the run's prepared case and talking to this main thread over its own
+ * ThreadLink. The main thread starts every thread once all are up, merges the threads' intervals of
+ * each second into one, and sends intelligent-peak steps back: computed from the merged data, or,
+ * with `externalSteps`, the ones its caller computed over every worker (setSteps). The run is over
+ * once every thread's link has ended. The threads come from the caller's warm EnginePool, else from
+ * a pool of the run's own.
  */
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { IntervalMessage, ThreadCommand, ThreadEvent, ThreadRunOptions } from '@perftest/model';
+import type { IntervalMessage, PreparedCase, ThreadCommand, ThreadEvent, ThreadRunOptions } from '@perftest/model';
 import type { StagePlan } from '../pressure/stage-plan.js';
+import { StepTracker } from '../pressure/intelligent/step-tracker.js';
 import type { Coordination, StepResult } from '../types.js';
 import { epochMs } from './clock.js';
-import { CoordinationHost } from './coordination-host.js';
 import { EnginePool } from './engine-pool.js';
 import { IntervalMerger } from './interval-merger.js';
-import type { RunInput } from './prepare.js';
 import type { Share } from './share.js';
-import { StepTracker } from '../pressure/intelligent/step-tracker.js';
+import { ThreadLink } from './thread-link.js';
 
 /** What a threaded run is started with. */
 export interface ThreadedRunOptions {
-  input: RunInput;
+  prepared: PreparedCase;
+  /** The prepared case's timeline (hydrated once by the caller). */
   plan: StagePlan;
   threads: number;
   share: Share;
@@ -37,18 +37,6 @@ export interface ThreadedRunOptions {
   pool?: EnginePool;
 }
 
-/** A run on threads. */
-export interface ThreadedRun {
-  /** Resolves with the epoch ms at which stage 0 starts once every thread is up (NaN if the run ended first). */
-  readonly started: Promise<number>;
-  /** Resolves when every thread has ended and the last merged interval was emitted. */
-  readonly done: Promise<void>;
-  setTarget(value: number): void;
-  /** Finished steps of the running mode-7 stage, for every thread (with `externalSteps`). */
-  setSteps(steps: readonly StepResult[]): void;
-  stop(): Promise<void>;
-}
-
 /** How far ahead of now a manual change is announced, so every thread applies it at the same instant (ms). */
 const ANNOUNCE_MS = 50;
 /**
@@ -58,164 +46,144 @@ const ANNOUNCE_MS = 50;
  */
 const START_MARGIN_MS = 300;
 
-/** Starts a run on `threads` piscina threads. */
-export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
-  const { threads } = opts;
-  if (!Number.isInteger(threads) || threads < 1) throw new Error('options.threads must be a positive integer');
-  const pool = opts.pool ?? EnginePool.forRun(threads);
-  const ports: MessagePort[] = [];
-  const hosts: CoordinationHost[] = [];
-  const tasks: Array<Promise<void>> = [];
-  /** Each thread's end: its `done` or `error` message (which follows its last interval), or its crash. */
-  const threadEnded: Array<() => void> = [];
-  const ends = Array.from({ length: threads }, (_, i) => new Promise<void>((resolve) => (threadEnded[i] = resolve)));
-  const merger = new IntervalMerger(threads, (interval) => onMerged(interval));
-  const tracker = new StepTracker(opts.plan);
-  let ready = 0;
-  let ended = 0;
-  let failure: Error | undefined;
-  let stopping = false;
-  let startAt = Number.NaN;
-  /** A manual target set before the threads were up, sent right after their start. */
-  let pendingTarget: number | undefined;
-  /** External steps set before the threads were up, sent right after their start. */
-  let pendingSteps: readonly StepResult[] | undefined;
-  let settleStarted!: (at: number) => void;
-  let settleDone!: () => void;
-  let failDone!: (error: Error) => void;
-  const started = new Promise<number>((resolve) => (settleStarted = resolve));
-  const done = new Promise<void>((resolve, reject) => {
-    settleDone = resolve;
-    failDone = reject;
-  });
-  // A run that fails or is stopped before it started must not leave `started` pending forever.
-  done.then(
-    () => settleStarted(Number.NaN),
-    () => settleStarted(Number.NaN),
-  );
+/** A case run on threads. */
+export class ThreadedRun {
+  /** Resolves with the epoch ms at which stage 0 starts once every thread is up (NaN if the run ended first). */
+  readonly started: Promise<number>;
+  /** Resolves when every thread has ended and the last merged interval was emitted. */
+  readonly done: Promise<void>;
 
-  const broadcast = (command: ThreadCommand): void => {
-    for (const port of ports) port.postMessage(command);
-  };
+  private readonly pool: EnginePool;
+  private readonly links: ThreadLink[] = [];
+  private readonly merger: IntervalMerger;
+  private readonly tracker: StepTracker;
+  private ready = 0;
+  private over = false;
+  private stopping = false;
+  private failure: Error | undefined;
+  private startAt = Number.NaN;
+  /** A manual target or external steps given before the threads were up, sent right after their start. */
+  private pendingTarget: number | undefined;
+  private pendingSteps: readonly StepResult[] | undefined;
+  private settleStarted!: (at: number) => void;
 
-  const onMerged = (interval: IntervalMessage): void => {
-    opts.onInterval(interval);
-    if (opts.externalSteps) return;
-    const planned = opts.plan.stages.find((s) => s.stageIndex === interval.stage);
-    const stageStart = planned !== undefined && Number.isFinite(planned.start) ? startAt + planned.start * 1000 : undefined;
-    const steps = tracker.add(interval, stageStart);
-    if (steps !== undefined) {
-      broadcast({ type: 'steps', steps: [...steps] });
-      opts.onSteps?.(tracker.all);
+  constructor(private readonly opts: ThreadedRunOptions) {
+    const { threads } = opts;
+    if (!Number.isInteger(threads) || threads < 1) throw new Error('options.threads must be a positive integer');
+    this.pool = opts.pool ?? EnginePool.forRun(threads);
+    this.merger = new IntervalMerger(threads, (interval) => this.onMerged(interval));
+    this.tracker = new StepTracker(opts.plan);
+    this.started = new Promise<number>((resolve) => (this.settleStarted = resolve));
+    for (let i = 0; i < threads; i++) {
+      this.links.push(
+        new ThreadLink(this.pool, opts.coordination, {
+          onEvent: (event) => this.onEvent(i, event),
+          onFailure: (error) => this.fail(error),
+        }),
+      );
     }
-  };
-
-  const startAll = (): void => {
-    startAt = opts.startAt ?? epochMs() + START_MARGIN_MS;
-    ports.forEach((port, i) =>
-      port.postMessage({
-        type: 'start',
-        case: opts.input.case,
-        variables: [...(opts.input.variables ?? [])],
-        transactions: [...(opts.input.transactions ?? [])],
-        share: [...opts.share.child(i, threads).levels],
-        startAt,
-        options: opts.options,
-        coordinationBuffer: hosts[i].buffer,
-      } satisfies ThreadCommand),
+    this.done = this.whenEnded();
+    // A run that fails or is stopped before it started must not leave `started` pending forever.
+    this.done.then(
+      () => this.settleStarted(Number.NaN),
+      () => this.settleStarted(Number.NaN),
     );
-    settleStarted(startAt);
-    if (pendingTarget !== undefined) broadcast({ type: 'setTarget', value: pendingTarget, at: startAt });
-    if (pendingSteps !== undefined) broadcast({ type: 'steps', steps: [...pendingSteps] });
-  };
+  }
 
-  const onEvent = (thread: number, event: ThreadEvent): void => {
+  /** Manual regulation: the run-wide target, applied by every thread at the same instant. */
+  setTarget(value: number): void {
+    if (this.over || this.stopping) return;
+    if (Number.isNaN(this.startAt)) this.pendingTarget = value;
+    else this.broadcast({ type: 'setTarget', value, at: Math.max(epochMs() + ANNOUNCE_MS, this.startAt) });
+  }
+
+  /** Finished steps of the running mode-7 stage, for every thread (with `externalSteps`). */
+  setSteps(steps: readonly StepResult[]): void {
+    if (this.over || this.stopping) return;
+    if (Number.isNaN(this.startAt)) this.pendingSteps = steps;
+    else this.broadcast({ type: 'steps', steps: [...steps] });
+  }
+
+  /** Stops every thread; resolves once the run is over. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.ready === this.links.length) this.broadcast({ type: 'stop' });
+    await this.done.catch(() => undefined);
+  }
+
+  /** Waits for every thread to end, then emits what is pending and releases the threads. */
+  private async whenEnded(): Promise<void> {
+    await Promise.all(this.links.map((link) => link.ended));
+    await Promise.allSettled(this.links.map((link) => link.task));
+    this.merger.flush();
+    for (const link of this.links) link.close();
+    if (this.opts.pool === undefined) await this.pool.close();
+    this.over = true;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private onEvent(thread: number, event: Exclude<ThreadEvent, { type: 'rendezvous' | 'throttle' | 'cancel' | 'next' }>): void {
     switch (event.type) {
       case 'ready':
-        if (++ready === threads) {
-          if (stopping) broadcast({ type: 'stop' });
-          else startAll();
-        }
+        if (++this.ready < this.links.length) return;
+        if (this.stopping) this.broadcast({ type: 'stop' });
+        else this.startAll();
         return;
       case 'interval':
-        return merger.add(thread, event);
+        return this.merger.add(thread, event);
       case 'done':
-        merger.finish(thread);
-        return threadEnded[thread]();
+        return this.merger.finish(thread);
       case 'error':
-        failure ??= Object.assign(new Error(event.message), event.stack ? { stack: event.stack } : {});
-        merger.finish(thread);
-        threadEnded[thread]();
-        if (!stopping) void stop();
-        return;
-      case 'rendezvous':
-      case 'throttle':
-      case 'cancel':
-      case 'next':
-        return hosts[thread].handle(event);
+        this.merger.finish(thread);
+        return this.fail(Object.assign(new Error(event.message), event.stack ? { stack: event.stack } : {}));
       default: {
         const never: never = event;
         throw new Error(`unknown thread event ${(never as { type: string }).type}`);
       }
     }
-  };
+  }
 
-  for (let i = 0; i < threads; i++) {
-    const { port1, port2 } = new MessageChannel();
-    ports.push(port1);
-    hosts.push(
-      new CoordinationHost(opts.coordination, port1, CoordinationHost.createBuffer(), (error) => {
-        failure ??= error instanceof Error ? error : new Error(String(error));
+  /** The first failure is the run's; it stops the other threads. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    if (!this.stopping) void this.stop();
+  }
+
+  private startAll(): void {
+    const { opts } = this;
+    this.startAt = opts.startAt ?? epochMs() + START_MARGIN_MS;
+    const count = this.links.length;
+    this.links.forEach((link, i) =>
+      link.send({
+        type: 'start',
+        prepared: opts.prepared,
+        share: [...opts.share.child(i, count).levels],
+        startAt: this.startAt,
+        options: opts.options,
+        coordinationBuffer: link.coordinationBuffer,
       }),
     );
-    port1.on('message', (event: ThreadEvent) => onEvent(i, event));
-    tasks.push(
-      pool.run(port2).then(
-        // The task's result may overtake the port's last messages: give them a moment.
-        () => void setTimeout(threadEnded[i], 1_000).unref(),
-        (error: unknown) => {
-          failure ??= error instanceof Error ? error : new Error(String(error));
-          merger.finish(i);
-          threadEnded[i]();
-          if (!stopping) void stop();
-        },
-      ),
-    );
+    this.settleStarted(this.startAt);
+    if (this.pendingTarget !== undefined) this.broadcast({ type: 'setTarget', value: this.pendingTarget, at: this.startAt });
+    if (this.pendingSteps !== undefined) this.broadcast({ type: 'steps', steps: [...this.pendingSteps] });
   }
 
-  void Promise.all(ends).then(async () => {
-    await Promise.allSettled(tasks);
-    merger.flush();
-    for (const host of hosts) host.close();
-    for (const port of ports) port.close();
-    if (opts.pool === undefined) await pool.close();
-    ended = threads;
-    if (failure !== undefined) failDone(failure);
-    else settleDone();
-  });
-
-  async function stop(): Promise<void> {
-    stopping = true;
-    if (ready === threads) broadcast({ type: 'stop' });
-    await done.catch(() => undefined);
+  private onMerged(interval: IntervalMessage): void {
+    this.opts.onInterval(interval);
+    if (this.opts.externalSteps) return;
+    const planned = this.opts.plan.stages.find((s) => s.stageIndex === interval.stage);
+    const stageStart = planned !== undefined && Number.isFinite(planned.start) ? this.startAt + planned.start * 1000 : undefined;
+    if (this.tracker.add(interval, stageStart) === undefined) return;
+    this.broadcast({ type: 'steps', steps: [...this.tracker.steps] });
+    this.opts.onSteps?.(this.tracker.all);
   }
 
-  return {
-    started,
-    done,
-    setTarget(value: number): void {
-      if (ended === threads || stopping) return;
-      if (Number.isNaN(startAt)) {
-        pendingTarget = value;
-        return;
-      }
-      broadcast({ type: 'setTarget', value, at: Math.max(epochMs() + ANNOUNCE_MS, startAt || 0) });
-    },
-    setSteps(steps: readonly StepResult[]): void {
-      if (ended === threads || stopping) return;
-      if (Number.isNaN(startAt)) pendingSteps = steps;
-      else broadcast({ type: 'steps', steps: [...steps] });
-    },
-    stop,
-  };
+  private broadcast(command: ThreadCommand): void {
+    for (const link of this.links) link.send(command);
+  }
+}
+
+/** Starts a run on `threads` piscina threads. */
+export function runOnThreads(opts: ThreadedRunOptions): ThreadedRun {
+  return new ThreadedRun(opts);
 }

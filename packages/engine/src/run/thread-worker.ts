@@ -1,14 +1,15 @@
 /**
  * The piscina task of one engine thread: one task per thread for the whole life of a run. It talks to
  * the run's main thread over the MessagePort it is given (ThreadCommand in, ThreadEvent out): says
- * `ready`, compiles the case on `start` and runs its share with a CaseRunner, forwarding every
- * interval, and ends with `done` or `error`.
+ * `ready`, on `start` compiles its users from the run's prepared case (its timeline is taken as
+ * planned) and runs its share with a CaseRunner, forwarding every interval, and ends with `done` or
+ * `error`.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ThreadCommand, ThreadEvent, ThreadStartMessage } from '@perftest/model';
 import { CaseRunner } from './case-runner.js';
 import { PortCoordination } from './port-coordination.js';
-import { prepareRun } from './prepare.js';
+import { compilePrepared, preparedPlan } from './prepare.js';
 import { Share } from './share.js';
 import type { WarmTask } from './engine-pool.js';
 
@@ -35,16 +36,13 @@ export default function runThread(task: ThreadTask | WarmTask): Promise<void> {
       resolve();
     };
     const start = (message: ThreadStartMessage): void => {
-      const { options } = message;
-      const prepared = prepareRun(message, { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit });
-      if (!prepared.ok) {
-        return finish({ type: 'error', message: prepared.problems.map((p) => p.message).join('; ') });
-      }
+      const { options, prepared } = message;
+      const plan = preparedPlan(prepared);
+      const compiled = compilePrepared(prepared, { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit });
       coordination = new PortCoordination(port, message.coordinationBuffer);
-      const compiled = prepared.compiled;
       runner = new CaseRunner({
         compiled,
-        plan: prepared.plan,
+        plan,
         share: new Share(message.share),
         startAt: message.startAt,
         coordination,

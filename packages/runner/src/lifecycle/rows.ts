@@ -4,7 +4,7 @@
  * shared with the reports.
  */
 import type { CardInfo, RunStatus } from '@perftest/model';
-import type { CaseInput } from '../case-input.js';
+import type { StoredCaseInput } from '../case-input.js';
 import type { ShareStatus } from './statuses.js';
 
 /** A row of `workers`. */
@@ -49,7 +49,8 @@ export interface CaseRunRow {
   name: string;
   status: RunStatus;
   reason: string | null;
-  input: CaseInput;
+  /** The prepared case (runs started by older versions: the raw snapshot). */
+  input: StoredCaseInput;
   cards: CardInfo[];
   start_at: Date | null;
   ended_at: Date | null;

@@ -1,13 +1,13 @@
 /**
  * Starting and stopping a task run (reference 4.2.6), the only writer of new task and case runs. A
- * start checks every case (stage plan and compiled case) before any transaction, so the database is
+ * start prepares every case (stage plan and compiled case) before any transaction, so the database is
  * held only to record: it locks the task, refuses a second run of it (409), and records a waiting
  * task run with one case run per case, snapshotted; the reconcile pass dispatches it. A start whose
  * case cannot run is recorded too, ended in 3 with every problem as its reason (history shows the
  * attempt), and the caller answers 400 naming the problems. A stop marks the run stopping; workers
  * abort their shares and the reconcile pass records the end (4).
  */
-import { apiError, RunStatus, type CardInfo } from '@perftest/model';
+import { apiError, RunStatus, type CardInfo, type PreparedCase } from '@perftest/model';
 import type { Database, Queryable } from '@perftest/store';
 import { checkCaseInput, describeProblems, type CaseInput } from '../case-input.js';
 import { notifyRuns } from '../channel.js';
@@ -31,8 +31,10 @@ export interface TaskToStart {
   cases: readonly CaseToStart[];
 }
 
-/** A case checked for the start: its request cards, or why it cannot run. */
+/** A case checked for the start: prepared with its request cards, or why it cannot run. */
 export interface CheckedCaseToStart extends CaseToStart {
+  /** The case prepared once for its run (what case_runs.input keeps); undefined when it cannot run. */
+  prepared?: PreparedCase;
   cards: CardInfo[];
   problems?: string;
 }
@@ -83,6 +85,7 @@ export async function startTaskRun(db: Database, task: TaskToStart, admit?: Admi
     const result = await checkCaseInput(c.input);
     checked.push({
       ...c,
+      prepared: result.ok ? result.prepared : undefined,
       cards: result.ok ? result.cards : [],
       problems: result.ok ? undefined : `case "${c.name}" (${c.caseId}): ${describeProblems(result.problems)}`,
     });
@@ -104,7 +107,7 @@ export async function startTaskRun(db: Database, task: TaskToStart, admit?: Admi
       await tx.query(
         `insert into case_runs(task_run_id, case_id, position, name, status, reason, input, cards, ended_at)
          values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, case when $5 = ${RunStatus.Aborted} then now() end)`,
-        [run.id, c.caseId, i + 1, c.name, status, reason, JSON.stringify(c.input), JSON.stringify(c.cards)],
+        [run.id, c.caseId, i + 1, c.name, status, reason, JSON.stringify(c.prepared ?? c.input), JSON.stringify(c.cards)],
       );
     }
     if (invalid === undefined) await notifyRuns(tx, `start:${run.id}`);

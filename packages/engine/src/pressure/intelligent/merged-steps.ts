@@ -5,11 +5,11 @@
  * taken from the run's common start instant. Every worker that feeds the same rows gets the same
  * steps, and the report, which merges the same rows with the same step boundaries, the same knee.
  */
-import type { CaseInfoDetail, IntervalMessage } from '@perftest/model';
+import type { IntervalMessage, PreparedCase } from '@perftest/model';
 import { PressureMode } from '@perftest/model';
 import { encodeInterval, mergeIntervals } from '../../metrics/merge.js';
-import { planStages, type StagePlan } from '../stage-plan.js';
-import type { CaseProblem, StepResult } from '../../types.js';
+import { StagePlan } from '../stage-plan.js';
+import type { StepResult } from '../../types.js';
 import { StepTracker } from './step-tracker.js';
 
 /** Finished intelligent-peak steps from merged run-wide intervals. */
@@ -26,15 +26,12 @@ export class MergedStepTracker {
   }
 
   /**
-   * A tracker for a case whose stage 0 starts at epoch ms `startAt`, or undefined when the case has
-   * no intelligent high pressure stage (or cannot be planned).
+   * A tracker for a prepared case whose stage 0 starts at epoch ms `startAt`, or undefined when the
+   * case has no intelligent high pressure stage.
    */
-  static for(kase: CaseInfoDetail, startAt: number): MergedStepTracker | undefined {
-    const problems: CaseProblem[] = [];
-    const plan = planStages(kase, problems);
-    if (plan === undefined || problems.length > 0) return undefined;
-    if (!plan.stages.some((s) => s.impl.mode === PressureMode.IntelligentPeak)) return undefined;
-    return new MergedStepTracker(plan, startAt);
+  static for(prepared: PreparedCase, startAt: number): MergedStepTracker | undefined {
+    if (!prepared.plan.some((s) => s.mode === PressureMode.IntelligentPeak)) return undefined;
+    return new MergedStepTracker(StagePlan.fromPrepared(prepared.plan), startAt);
   }
 
   /** Finished steps of the mode-7 stage being measured (empty before one finished). */

@@ -13,7 +13,7 @@
  * worker died has no row until a live worker takes it over). A row arriving later than that is in
  * the report but not in the verdict. Knows no database: the runner polls the rows and adds them.
  */
-import type { CaseInfoDetail, IntervalMessage } from '@perftest/model';
+import type { IntervalMessage, PreparedCase } from '@perftest/model';
 import type { StepResult } from '../../types.js';
 import { MergedStepTracker } from './merged-steps.js';
 
@@ -50,12 +50,12 @@ export class StepFeed {
   ) {}
 
   /**
-   * A feed for a case run split over `shareCount` shares whose stage 0 starts at epoch ms
+   * A feed for a prepared case run split over `shareCount` shares whose stage 0 starts at epoch ms
    * `startAt`, or undefined when it needs none (one share, or no mode-7 stage).
    */
-  static for(kase: CaseInfoDetail, shareCount: number, startAt: number, onIdle: () => void = () => {}): StepFeed | undefined {
+  static for(prepared: PreparedCase, shareCount: number, startAt: number, onIdle: () => void = () => {}): StepFeed | undefined {
     if (shareCount < 2) return undefined;
-    const tracker = MergedStepTracker.for(kase, startAt);
+    const tracker = MergedStepTracker.for(prepared, startAt);
     return tracker === undefined ? undefined : new StepFeed(shareCount, tracker, onIdle);
   }
 
