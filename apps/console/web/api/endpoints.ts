@@ -78,8 +78,9 @@ export interface ShapePoint {
 }
 /** The load-shape answer. */
 export interface LoadShape {
-  duration: number;
-  unit?: string;
+  /** Seconds of the plan; null when a stage runs by count. */
+  duration: number | null;
+  max_users?: number;
   points: ShapePoint[];
 }
 /** One request of a debug run. */

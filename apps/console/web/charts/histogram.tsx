@@ -33,12 +33,12 @@ export function Histogram(props: { range: Record<string, string>; height?: numbe
     const u = new uPlot(
       {
         width: Math.max(200, el.clientWidth),
-        height: props.height ?? 220,
+        height: props.height ?? 200,
         legend: { show: false },
         cursor: { show: false },
         scales: { x: { time: false, range: [-0.5, buckets.length - 0.5] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
         axes: [
-          { stroke: '#5b6475', grid: { show: false }, splits: () => xs, values: () => buckets.map((b) => `${b.label}\n${b.percent}%`), size: 44 },
+          { stroke: '#5b6475', grid: { show: false }, splits: () => xs, values: () => buckets.map((b) => `${b.label}\n${b.percent}%`), size: 48 },
           { stroke: '#5b6475', grid: { stroke: '#eef0f4' }, size: 56 },
         ],
         series: [{}, { label: 'requests', stroke: '#4f6bed', fill: '#4f6bedcc', paths: bars, points: { show: false } }],
@@ -54,7 +54,7 @@ export function Histogram(props: { range: Record<string, string>; height?: numbe
     };
   }, [key]);
   return (
-    <div class="chart" data-testid={props.testId}>
+    <div class="chart wide" data-testid={props.testId}>
       <div class="chart-title">Response time distribution (requests per range)</div>
       <div ref={box} class="chart-canvas" />
     </div>

@@ -16,6 +16,8 @@ export interface ChartSeries {
   scale?: 'y' | 'y2';
   dash?: number[];
   fill?: boolean;
+  /** Draw as steps: each value holds until the next point (a load plan). */
+  stepped?: boolean;
 }
 
 /** A vertical line at `t` (epoch seconds) with a label. */
@@ -30,14 +32,38 @@ export interface TimeChartProps {
   title: string;
   x: ArrayLike<number>;
   series: ChartSeries[];
-  /** Units of the left and right axes, shown beside their values. */
+  /** Units of the left and right axes, shown beside their values ('B/s' scales to KB/s, MB/s...). */
   unit?: string;
   unit2?: string;
   markers?: ChartMarker[];
   height?: number;
   /** Label the x axis with seconds from the start instead of clock time (for overlays). */
   relative?: boolean;
+  /** Span the whole row of a chart grid. */
+  wide?: boolean;
   testId?: string;
+}
+
+/** Whole-second tick steps of the time axis (uPlot's defaults go below a second). */
+const SECOND_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+const two = (n: number) => String(n).padStart(2, '0');
+/** An epoch second as the page's local HH:MM:SS. */
+const clock = (t: number): string => {
+  const d = new Date(t * 1000);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+};
+
+/** A value with its unit, bytes scaled to KB/MB/GB. */
+function withUnit(v: number, unit: string | undefined): string {
+  if (unit === 'B/s') {
+    const a = Math.abs(v);
+    if (a >= 1 << 30) return `${+(v / (1 << 30)).toFixed(1)} GB/s`;
+    if (a >= 1 << 20) return `${+(v / (1 << 20)).toFixed(1)} MB/s`;
+    if (a >= 1 << 10) return `${+(v / (1 << 10)).toFixed(1)} KB/s`;
+    return `${Math.round(v)} B/s`;
+  }
+  return `${compact(v)}${unit ?? ''}`;
 }
 
 const compact = (v: number): string => {
@@ -47,6 +73,8 @@ const compact = (v: number): string => {
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
   return `${+v.toFixed(2)}`;
 };
+
+const steps = uPlot.paths.stepped!({ align: 1 });
 
 function markerPlugin(markers: () => ChartMarker[] | undefined): uPlot.Plugin {
   return {
@@ -91,13 +119,13 @@ function options(props: TimeChartProps, width: number, markers: () => ChartMarke
     scales: { x: { time: !relative }, y: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.08 : 1] }, ...(hasY2 ? { y2: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.08 : 1] } } : {}) },
     axes: [
       relative
-        ? { ...axisStyle, values: (_u, vals) => vals.map((v) => `${Math.round(v - x0())}s`) }
-        : { ...axisStyle },
-      { ...axisStyle, size: 56, values: (_u, vals) => vals.map((v) => `${compact(v)}${props.unit ?? ''}`) },
-      ...(hasY2 ? [{ ...axisStyle, scale: 'y2', side: 1 as const, size: 56, grid: { show: false }, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${compact(v)}${props.unit2 ?? ''}`) }] : []),
+        ? { ...axisStyle, space: 50, values: (_u, vals) => vals.map((v) => `${Math.round(v - x0())}s`) }
+        : { ...axisStyle, space: 70, incrs: SECOND_INCRS, values: (_u, vals) => vals.map(clock) },
+      { ...axisStyle, size: props.unit === 'B/s' ? 76 : 60, values: (_u, vals) => vals.map((v) => withUnit(v, props.unit)) },
+      ...(hasY2 ? [{ ...axisStyle, scale: 'y2', side: 1 as const, size: 60, grid: { show: false }, values: (_u: uPlot, vals: number[]) => vals.map((v) => withUnit(v, props.unit2)) }] : []),
     ],
     series: [
-      { label: relative ? 'second' : 'time' },
+      { label: relative ? 'second' : 'time', value: (_u: uPlot, v: number | null) => (v === null ? '–' : relative ? `${Math.round(v - x0())}s` : clock(v)) },
       ...props.series.map((s) => ({
         label: s.label,
         stroke: s.color,
@@ -107,7 +135,8 @@ function options(props: TimeChartProps, width: number, markers: () => ChartMarke
         fill: s.fill ? `${s.color}22` : undefined,
         points: { show: false },
         spanGaps: false,
-        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : `${compact(v)}${(s.scale === 'y2' ? props.unit2 : props.unit) ?? ''}`),
+        ...(s.stepped ? { paths: steps } : {}),
+        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : withUnit(v, s.scale === 'y2' ? props.unit2 : props.unit)),
       })),
     ],
     plugins: [markerPlugin(markers)],
@@ -149,7 +178,7 @@ export function TimeChart(props: TimeChartProps) {
   }, [props.x, props.series]);
 
   return (
-    <div class="chart" data-testid={props.testId}>
+    <div class={`chart ${props.wide ? 'wide' : ''}`} data-testid={props.testId}>
       <div class="chart-title">{props.title}</div>
       <div ref={box} class="chart-canvas" />
     </div>

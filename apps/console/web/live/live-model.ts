@@ -46,6 +46,8 @@ export class CaseRunLive {
   cards: LiveCard[] = [];
   status: number | undefined;
   reason: string | undefined;
+  /** The case's name, from its status events. */
+  name: string | undefined;
   lastSecond = 0;
   total = 0;
 
@@ -93,11 +95,13 @@ export class RunLive {
     this.caseRun(e.case_run_id).add(e);
     // The second [s, s+1) is complete at s+1: how long after that it reached the page.
     this.lagMs = Math.max(0, Date.now() - (e.second + 1) * 1000);
+    ((window as any).__liveLags ??= []).push(this.lagMs);
   }
 
-  status(e: { case_run_id: number; status: number; reason?: string }): void {
+  status(e: { case_run_id: number; status: number; reason?: string | null; name?: string }): void {
     const r = this.caseRun(e.case_run_id);
     r.status = e.status;
-    r.reason = e.reason;
+    r.reason = e.reason ?? undefined;
+    if (e.name) r.name = e.name;
   }
 }

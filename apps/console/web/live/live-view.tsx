@@ -74,7 +74,7 @@ export function LiveView(props: { taskRun: number; names: CaseRunNames; onEnd():
         <div class="tabs">
           {ids.map((id) => (
             <button class={`tab ${id === (current?.caseRunId ?? -1) ? 'active' : ''}`} onClick={() => setSelected(id)}>
-              {props.names.get(id) ?? `case run ${id}`} <StatusBadge status={live.runs.get(id)!.status ?? 0} />
+              {live.runs.get(id)!.name ?? props.names.get(id) ?? `case run ${id}`} <StatusBadge status={live.runs.get(id)!.status ?? 0} />
             </button>
           ))}
         </div>
@@ -100,16 +100,17 @@ function CaseRunCharts(props: { run: CaseRunLive; tick: number }) {
       <div class="kpis">
         <Kpi label="TPS" value={fmt(last(c.tps))} hint={`RPS ${fmt(last(c.rps))}`} />
         <Kpi label="Users" value={fmt(last(c.users))} />
-        <Kpi label="p90 / p99" value={`${fmt(last(c.p90))} / ${fmt(last(c.p99))} ms`} hint={`avg ${fmt(last(c.avg))} ms`} />
+        <Kpi label="p90" value={`${fmt(last(c.p90), 1)} ms`} hint={`avg ${fmt(last(c.avg), 1)} ms`} />
+        <Kpi label="p99" value={`${fmt(last(c.p99), 1)} ms`} hint={`max ${fmt(last(c.max), 1)} ms`} />
         <Kpi label="Errors / s" value={fmt(errorsNow)} tone={errorsNow > 0 ? 'bad' : undefined} />
         <Kpi label="Requests" value={fmt(r.total)} testId="live-total" />
         <Kpi label="Dropped starts" value={fmt(dropped)} hint="TPS modes: starts with no free user" tone={dropped > 0 ? 'warn' : undefined} />
-        <Kpi label="Bandwidth" value={`${fmtBytes(last(c.sent))}/s`} hint={`received ${fmtBytes(last(c.rec))}/s`} />
+        <Kpi label="Sent / received" value={`${fmtBytes(last(c.sent))}/s`} hint={`received ${fmtBytes(last(c.rec))}/s`} />
       </div>
       <div class="charts">
         <TimeChart title="Throughput" x={r.x} testId="live-chart-throughput"
           series={[{ label: 'TPS', color: COLORS.tps, values: c.tps, fill: true }, { label: 'RPS', color: COLORS.rps, values: c.rps, dash: [4, 3] }]} />
-        <TimeChart title="Response time" x={r.x} unit=" ms"
+        <TimeChart title="Response time" x={r.x} unit="ms"
           series={[
             { label: 'p50', color: COLORS.p50, values: c.p50 },
             { label: 'p90', color: COLORS.p90, values: c.p90 },

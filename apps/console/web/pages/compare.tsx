@@ -83,7 +83,7 @@ function Comparison(props: { docA: ReportDocument; docB: ReportDocument; runA: n
       <div class="charts">
         <TimeChart title="TPS" relative x={tps.x} testId="compare-chart"
           series={[{ label: la, color: COLORS.runA, values: tps.a }, { label: lb, color: COLORS.runB, values: tps.b }]} />
-        <TimeChart title="Average response time" relative unit=" ms" x={rt.x}
+        <TimeChart title="Average response time" relative unit="ms" x={rt.x}
           series={[{ label: la, color: COLORS.runA, values: rt.a }, { label: lb, color: COLORS.runB, values: rt.b }]} />
         <TimeChart title="Users" relative x={users.x}
           series={[{ label: la, color: COLORS.runA, values: users.a }, { label: lb, color: COLORS.runB, values: users.b }]} />

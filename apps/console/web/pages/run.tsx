@@ -11,10 +11,12 @@ import type { ReportDocument } from '../../src/report-types.js';
 import { cardsCsv, seriesCsv } from '../report/csv.js';
 import { download, reportHtml, slug } from '../report/export.js';
 import { ReportDocumentView } from '../report/report-view.js';
+import { markReportData } from '../report/timing.js';
 
 /** The reports of a task run's case runs, as one document. */
 export async function loadRunDocument(taskName: string, taskRun: number, caseRuns: CaseRunRef[]): Promise<ReportDocument> {
   const reports = await Promise.all(caseRuns.map((c) => api.report(taskRun, c.caseRunId)));
+  markReportData();
   const first = reports[0]?.outline;
   return {
     title: `${taskName}, run ${taskRun}`,

@@ -132,11 +132,11 @@ export function LoadShapePreview(props: { stages: Stage[]; increaseSetting?: unk
       {error && <div class="error-box" data-testid="load-shape-error">{error}</div>}
       {shape && (
         <>
-          <TimeChart title={`Load shape: ${shape.duration} s`} relative x={points.map((p) => p.t)} testId="load-shape-chart" height={200}
+          <TimeChart title={`Load shape: ${shape.duration === null ? 'run by count' : `${shape.duration} s`}`} relative x={points.map((p) => p.t)} testId="load-shape-chart" height={200}
             unit={hasUsers ? '' : ''}
             series={[
-              ...(hasUsers ? [{ label: 'users', color: COLORS.users, values: points.map((p) => p.users), fill: true }] : []),
-              ...(hasTps ? [{ label: 'TPS', color: COLORS.tps, values: points.map((p) => p.tps), scale: hasUsers ? ('y2' as const) : ('y' as const), fill: !hasUsers }] : []),
+              ...(hasUsers ? [{ label: 'users', color: COLORS.users, values: points.map((p) => p.users), fill: true, stepped: true }] : []),
+              ...(hasTps ? [{ label: 'TPS', color: COLORS.tps, values: points.map((p) => p.tps), scale: hasUsers ? ('y2' as const) : ('y' as const), fill: !hasUsers, stepped: true }] : []),
             ]} />
           <div class="muted small" data-testid="load-shape-summary">{points.length} points · peak {Math.max(0, ...points.map((p) => p.users ?? p.tps ?? 0))} {hasTps && !hasUsers ? 'TPS' : 'users'}</div>
         </>

@@ -16,7 +16,7 @@ export function starterCase(name: string): Record<string, unknown> {
   return {
     name,
     contents: [{ content_id: 0, index: 0, data_type: 0, is_disabled: false, content: [
-      { content_type: 2, content: { protocol_type: 1, name: 'health', method: 'GET', url: `${location.origin}/health`, headers: [], body_type: 0, bodys: [], connect_timeout: 5000, return_timeout: 5000, http_version: 'HTTP/1.1' } },
+      { content_type: 2, content: { protocol_type: 1, name: 'home', method: 'GET', url: `${location.origin}/health`, headers: [], body_type: 0, bodys: [], connect_timeout: 5000, return_timeout: 5000, http_version: 'HTTP/1.1' } },
       { content_type: 1, content: { think_time: 500 } },
     ] }],
     stages: [{ name: 'stage 1', operate_mode: 0, pressure_mode: 0, time: 30, issue_num: 1, voltage_regulating_mode: 0 }],

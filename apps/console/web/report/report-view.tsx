@@ -9,6 +9,7 @@ import { Histogram } from '../charts/histogram.js';
 import { TimeChart } from '../charts/time-chart.js';
 import { COLORS } from '../charts/colors.js';
 import { fmt, fmtBytes, reportMarkers, reportRows, reportSeries, rowErrors } from './model.js';
+import { useReportDrawn } from './timing.js';
 
 /** One tile of the KPI row. */
 export function Kpi(props: { label: string; value: string; hint?: string; tone?: 'good' | 'bad' | 'warn'; testId?: string }) {
@@ -46,8 +47,9 @@ export function ReportView(props: { report: ReportResult }) {
         <Kpi label="TPS" value={fmt(o.tps)} hint="successes per second" />
         <Kpi label="RPS" value={fmt(o.rps)} />
         <Kpi label="Success rate" value={`${fmt(o.successRate)}%`} tone={o.successRate >= 99 ? 'good' : o.successRate >= 90 ? 'warn' : 'bad'} />
-        <Kpi label="Avg response" value={`${fmt(o.avgResponseTime)} ms`} />
-        <Kpi label="p90 / p99" value={`${fmt(perf?.tp90)} / ${fmt(perf?.tp99)} ms`} />
+        <Kpi label="Avg response" value={`${fmt(o.avgResponseTime, 1)} ms`} />
+        <Kpi label="p90" value={`${fmt(perf?.tp90, 1)} ms`} />
+        <Kpi label="p99" value={`${fmt(perf?.tp99, 1)} ms`} hint={`max ${fmt(perf?.max, 1)} ms`} />
         <Kpi label="Max users" value={fmt(o.maxUsers)} />
         <Kpi label="Duration" value={`${fmt(o.duration)} s`} hint={`VUM ${fmt(report.taskInfo.vum)}`} />
       </div>
@@ -59,7 +61,7 @@ export function ReportView(props: { report: ReportResult }) {
       <div class="charts">
         <TimeChart title="Throughput (per second)" x={s.x} testId="chart-throughput" markers={markers}
           series={[{ label: 'TPS', color: COLORS.tps, values: s.tps, fill: true }, { label: 'RPS', color: COLORS.rps, values: s.rps, dash: [4, 3] }]} />
-        <TimeChart title="Average response time" x={s.x} unit=" ms" markers={markers}
+        <TimeChart title="Average response time" x={s.x} unit="ms" markers={markers}
           series={[{ label: 'avg', color: COLORS.avg, values: s.avgRt }]} />
         <TimeChart title="Users" x={s.x} markers={markers} series={[{ label: 'users', color: COLORS.users, values: s.users, fill: true }]} />
         <TimeChart title="Errors by class (per second)" x={s.x}
@@ -135,6 +137,7 @@ export function CardTable(props: { report: ReportResult }) {
 export function ReportDocumentView(props: { doc: ReportDocument; selected: number; onSelect(i: number): void }) {
   const { doc } = props;
   const current = doc.cases[props.selected] ?? doc.cases[0];
+  useReportDrawn(current);
   return (
     <div>
       {doc.cases.length > 1 && (

@@ -7,11 +7,10 @@ import { useState } from 'preact/hooks';
 import type { ReportDocument } from '../../src/report-types.js';
 import '../styles.css';
 import { ReportDocumentView } from './report-view.js';
+import { markReportData } from './timing.js';
 
 function Standalone(props: { doc: ReportDocument }) {
   const [selected, setSelected] = useState(0);
-  const started = performance.now();
-  (window as any).__reportRenderStart = started;
   return (
     <div class="standalone">
       <header class="topbar">
@@ -27,6 +26,7 @@ function Standalone(props: { doc: ReportDocument }) {
   );
 }
 
+markReportData();
 const data = document.getElementById('report-data')?.textContent ?? '{"title":"empty report","generatedAt":"","cases":[]}';
 render(<Standalone doc={JSON.parse(data) as ReportDocument} />, document.getElementById('report-root')!);
 (window as any).__reportDrawn = true;
