@@ -30,7 +30,10 @@ export const CHROMIUM_FLAGS = [
 /** A running browser: its context, the errors its pages logged, and a close that removes the profile. */
 export interface TestBrowser {
   context: BrowserContext;
+  /** Console errors and uncaught exceptions, except the browser's notes of 4xx/5xx answers. */
   errors: string[];
+  /** The browser's "Failed to load resource" notes: the HTTP statuses of refused calls. */
+  refused: number[];
   /** A new page whose console errors and uncaught exceptions land in `errors`. */
   page(): Promise<Page>;
   close(): Promise<void>;
@@ -49,9 +52,13 @@ export async function launchBrowser(viewport = { width: 1440, height: 900 }): Pr
     deviceScaleFactor: 1,
   });
   const errors: string[] = [];
+  const refused: number[] = [];
   const watch = (page: Page) => {
     page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
+      if (msg.type() !== 'error') return;
+      const status = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
+      if (status) refused.push(Number(status[1]));
+      else errors.push(`${page.url()}: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
   };
@@ -60,6 +67,7 @@ export async function launchBrowser(viewport = { width: 1440, height: 900 }): Pr
   return {
     context,
     errors,
+    refused,
     page: async () => context.newPage(),
     close: async () => {
       await context.close();

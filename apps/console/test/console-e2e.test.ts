@@ -4,14 +4,15 @@
  * preview a surge stage; start the run; the live chart gains points and the card count rises;
  * stop; the report's count equals the REST report's and the target's; a second run; compare the
  * two; export HTML and open the file with the network blocked: its charts draw. No console error.
- * Screenshots of each page go to apps/console/test-output/ (git-ignored).
+ * Screenshots of each page go to apps/console/test-output/ (git-ignored). PGlite, and Postgres too
+ * when DATABASE_URL is set.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_PASSWORD, type TestServer } from '../../api/test/helpers.js';
+import { backends, startTestServer, TEST_PASSWORD, type TestServer } from '../../api/test/helpers.js';
 import { settled, startTarget, type CountingTarget } from '../../api/test/runs-fixtures.js';
 import { launchBrowser, TEST_OUTPUT, type TestBrowser } from './browser.js';
 
@@ -23,17 +24,18 @@ async function until<T>(page: Page, read: () => T, timeout = 20_000): Promise<T>
   return (await handle.jsonValue()) as T;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(TEST_OUTPUT, `${name}.png`), fullPage: true });
+
 const number = (text: string | null) => Number(String(text).replace(/[^\d.]/g, ''));
 
-describe('console in chromium', () => {
+describe.each(backends())('console in chromium on %s', (backend) => {
   let server: TestServer;
   let target: CountingTarget;
   let browser: TestBrowser;
   let page: Page;
+  const shot = (p: Page, name: string) => p.screenshot({ path: join(TEST_OUTPUT, `${backend}-${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    [server, target, browser] = await Promise.all([startTestServer('pglite', { runs: { workers: 1 } }), startTarget(), launchBrowser()]);
+    [server, target, browser] = await Promise.all([startTestServer(backend, { runs: { workers: 1 } }), startTarget(), launchBrowser()]);
     page = await browser.page();
   });
   afterAll(async () => {
@@ -120,7 +122,7 @@ describe('console in chromium', () => {
 
     // Export HTML; open the file with every request blocked: the charts draw.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-html]')]);
-    const file = join(TEST_OUTPUT, 'report.html');
+    const file = join(TEST_OUTPUT, `${backend}-report.html`);
     await download.saveAs(file);
     expect(readFileSync(file, 'utf8')).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
     const offline = await browser.page();
@@ -155,6 +157,8 @@ describe('console in chromium', () => {
     await shot(page, '09-compare');
 
     expect(browser.errors).toEqual([]);
+    // The only refused call is the deliberate save of a bad stage (a 400 naming the field).
+    expect(browser.refused).toEqual([400]);
   });
 
   /** Starts the task from its page, watches the live view grow, stops it; returns the task run id. */

@@ -64,7 +64,7 @@ export function StageEditor(props: { stages: Stage[]; increaseSetting?: unknown[
                 <td>{i + 1}</td>
                 <td><input value={s.name ?? ''} onChange={(e) => set(i, { name: (e.target as HTMLInputElement).value })} style="width: 110px" /></td>
                 <td>
-                  <select value={String(mode)} data-testid={`stage-mode-${i}`}
+                  <select value={String(mode)} data-testid={`stage-mode-${i}`} style="width: 190px"
                     onChange={(e) => {
                       const next = Number((e.target as HTMLSelectElement).value);
                       props.onChange(stages.map((x, j) => (j === i ? { ...defaultStage(next, i), name: x.name } : x)));
