@@ -3,7 +3,7 @@
  * virtual users that each GET a local nginx (bench/local-nginx.ts) and think 1 s, paced from the
  * start of the request, for a minute; the users are started over the first `ramp` seconds (10,000
  * connections opened in one instant overflow the target's accept queue). Prints users and requests
- * per second, then the engine process's peak RSS (goal: under 300 MB for 10,000 users).
+ * per second, then the engine process's peak RSS (goal: under 250 MB for 10,000 users).
  */
 import { startRun, tuneHeapForLoad } from '../packages/engine/src/index.js';
 import { startNginx } from './local-nginx.js';
@@ -84,7 +84,7 @@ try {
       ramp_s: ramp,
       threads,
       peak_rss_mb: mb(peak),
-      goal_mb: 300,
+      goal_mb: 250,
       max_users: summary.maxUsers,
       requests: summary.requests.requests,
       errors: summary.requests.errorCount,

@@ -30,6 +30,13 @@ export class AlpnRefusedError extends Error {
 }
 
 const MAX_SESSIONS = 100;
+const MAX_ORIGINS = 1000;
+
+/** An origin as its connections need it: where to connect, and its `host` header line. */
+export interface OriginParts {
+  readonly connect: ConnectOptions;
+  readonly hostLine: string;
+}
 const ALPN_H2 = ['h2'];
 const ALPN_H1 = ['http/1.1'];
 const KEEPALIVE_DELAY_MS = 60_000;
@@ -38,6 +45,8 @@ const KEEPALIVE_DELAY_MS = 60_000;
 export class HttpConnector {
   /** TLS sessions for resumption, by server name (oldest dropped past MAX_SESSIONS). */
   private readonly sessions = new Map<string, Buffer>();
+  /** Parsed origins, shared by every user's connection to them. */
+  private readonly origins = new Map<string, OriginParts>();
 
   constructor(
     private readonly tlsVerify: boolean,
@@ -55,10 +64,13 @@ export class HttpConnector {
     const port = Number(options.port) || (secure ? 443 : 80);
     let socket: net.Socket;
     let done = false;
+    // everything here is let go once connected: the listeners that hold it are removed
     const finish = (err: Error | null): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      socket.removeListener('error', finish);
+      socket.removeListener('close', onClose);
       if (err !== null) {
         socket.destroy();
         callback(err, null);
@@ -88,13 +100,28 @@ export class HttpConnector {
     }
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
-    socket.once('error', (err) => finish(err));
-    socket.once('close', () => finish(new errors.SocketError('closed before it was connected')));
+    const onClose = (): void => finish(new errors.SocketError('closed before it was connected'));
+    socket.on('error', finish);
+    socket.on('close', onClose);
     const timer = setTimeout(
       () => finish(new errors.ConnectTimeoutError(`connect timeout: no connection to ${host}:${port} within ${timeoutMs} ms`)),
       timeoutMs,
     );
     return socket;
+  }
+
+  /** The parts of `origin` (an http(s) origin), parsed once for all users. */
+  origin(origin: string): OriginParts {
+    let parts = this.origins.get(origin);
+    if (parts === undefined) {
+      const url = new URL(origin);
+      parts = {
+        connect: { hostname: url.hostname.replace(/^\[|\]$/g, ''), protocol: url.protocol, port: url.port },
+        hostLine: `host: ${url.host}\r\n`,
+      };
+      if (this.origins.size < MAX_ORIGINS) this.origins.set(origin, parts);
+    }
+    return parts;
   }
 
   private remember(key: string, session: Buffer): void {

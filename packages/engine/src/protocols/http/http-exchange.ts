@@ -131,7 +131,10 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
   private timer: NodeJS.Timeout | null = null;
   /** When the pending timer fires (performance.now() ms), or -1 when none is pending. */
   private fireAt = -1;
-  private readonly onTimer = () => {
+  /** Bound once per user (a bound prototype method is smaller than an arrow field). */
+  private readonly onTimer: () => void = this.timerFired.bind(this);
+
+  private timerFired(): void {
     this.fireAt = -1;
     if (this.resolve === null || this.abort === null) return;
     const now = performance.now();
@@ -154,9 +157,11 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
     bodyTimeout: 0,
   };
   /** The executor of every request's promise, bound once (no closure per request). */
-  private readonly capture = (resolve: (result: RequestResult) => void): void => {
+  private readonly capture: (resolve: (result: RequestResult) => void) => void = this.captureResolve.bind(this);
+
+  private captureResolve(resolve: (result: RequestResult) => void): void {
     this.resolve = resolve;
-  };
+  }
 
   constructor(private readonly owner: ExchangeOwner) {}
 

@@ -10,7 +10,7 @@
  * the request left), an idempotent request is sent once more on a new connection, as browsers do.
  */
 import type { Socket } from 'node:net';
-import type { ConnectOptions, HttpConnector } from './http-connect.js';
+import type { HttpConnector, OriginParts } from './http-connect.js';
 import { ResponseParser, type ResponseSink } from './http1-parser.js';
 
 /** What a lean connection reports to (http-exchange.ts implements it). */
@@ -73,8 +73,7 @@ export class LeanConnection {
   countedRead = 0;
 
   private readonly parser = new ResponseParser();
-  private readonly connectOptions: ConnectOptions;
-  private readonly hostLine: string;
+  private readonly origin: OriginParts;
   /** True while `socket` is open and usable. */
   private open = false;
   private connecting = false;
@@ -90,15 +89,18 @@ export class LeanConnection {
   private lastPath = '';
   private lastMethod = '';
   private lastHeaders: readonly string[] | null = null;
-  private readonly abort = (err?: Error): void => this.fail(err ?? new SocketError('aborted'));
+  /** Bound once (a bound prototype method is smaller than an arrow field). */
+  private readonly abort: (err?: Error) => void = this.aborted.bind(this);
 
   constructor(
     origin: string,
     private readonly connector: HttpConnector,
   ) {
-    const url = new URL(origin);
-    this.connectOptions = { hostname: url.hostname.replace(/^\[|\]$/g, ''), protocol: url.protocol, port: url.port };
-    this.hostLine = `host: ${url.host}\r\n`;
+    this.origin = connector.origin(origin);
+  }
+
+  private aborted(err?: Error): void {
+    this.fail(err ?? new SocketError('aborted'));
   }
 
   /** Sends `request` (one at a time) and reports its response to `handler`. */
@@ -106,7 +108,7 @@ export class LeanConnection {
     this.handler = handler;
     const headers = request.headers;
     if (request.body !== null || request.path !== this.lastPath || request.method !== this.lastMethod || headers !== this.lastHeaders) {
-      let head = `${request.method} ${request.path} HTTP/1.1\r\n${hasHost ? '' : this.hostLine}connection: keep-alive\r\n`;
+      let head = `${request.method} ${request.path} HTTP/1.1\r\n${hasHost ? '' : this.origin.hostLine}connection: keep-alive\r\n`;
       if (headers !== null) for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
       if (request.body !== null) head += `content-length: ${Buffer.byteLength(request.body)}\r\n\r\n`;
       else head += expectsPayload(request.method) ? 'content-length: 0\r\n\r\n' : '\r\n';
@@ -125,7 +127,7 @@ export class LeanConnection {
 
   private connect(): void {
     this.connecting = true;
-    const opening = this.connector.open(this.connectOptions, this.connectTimeoutMs, false, (err, socket) => {
+    const opening = this.connector.open(this.origin.connect, this.connectTimeoutMs, false, (err, socket) => {
       if (opening !== this.socket) return; // given up (the user closed)
       this.connecting = false;
       if (err !== null || socket === null) return this.fail(err ?? new SocketError('connect failed'));
