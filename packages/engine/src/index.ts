@@ -24,4 +24,5 @@ export { StepFeed, LATE_MS as STEP_FEED_LATE_MS, type ShareSecond, type StepWatc
 export type { RunSummary, RunEnd } from './run/run-summary.js';
 export { Share } from './run/share.js';
 export { tuneHeapForLoad } from './run/heap-tuning.js';
-export { runCli } from './cli/index.js';
+export { runCli, type CliOptions, type CliRunRecord } from './cli/index.js';
+export { EXIT as CLI_EXIT, RUN_HELP, RUN_URL_HELP } from './cli/help.js';

@@ -14,11 +14,18 @@ export interface CliOutput {
   stderr: { write(text: string): unknown };
 }
 
-const USAGE = `usage: perftest accounts <command>
+const USAGE = `usage: perftest accounts <add|list|remove> [arguments]
+
+Manages the accounts that may call the API, directly in the server's database (DATABASE_URL, or
+PGlite in PERFTEST_DATA_DIR: with PGlite, run it while the server is stopped).
+
+commands:
   add NAME --projects ID[,ID...]   create an account allowed on those project ids ("*" = all);
                                    prints its access key, secret key and password once
   list                             names, project ids and access keys (never secrets)
   remove NAME                      delete the account with its keys and tokens
+
+exit codes: 0 done, 1 failed (no such account, name taken, database busy), 2 bad arguments
 `;
 
 /** Account names: what the token endpoint's user name may be. */
