@@ -19,6 +19,8 @@ export interface Config {
   /** Threads of the in-process worker (default: one per core); 0 runs no worker in the server. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Whether GET /metrics needs a credential (`credential`) or not (`none`). */
+  metricsAuth: 'credential' | 'none';
 }
 
 /** A configuration error; its message names the variable. */
@@ -68,6 +70,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const metricsAuth = (optional(env, 'PERFTEST_METRICS_AUTH') ?? 'credential') as Config['metricsAuth'];
+  if (metricsAuth !== 'credential' && metricsAuth !== 'none') {
+    throw new ConfigError(`PERFTEST_METRICS_AUTH must be credential or none, got "${metricsAuth}"`);
+  }
   return {
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -78,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword,
     workers: integer(env, 'PERFTEST_WORKERS', availableParallelism(), 0, 1024),
     logLevel,
+    metricsAuth,
   };
 }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Bootstrap admin password for tokens (user "admin", shown once): ${generated.generatedPassword}\n\n`);
   }
   const embedded: Embedded = await startEmbedded(db, config);
-  const app = await buildServer({ db, logLevel: config.logLevel, runControl: embedded.control });
+  const app = await buildServer({ db, logLevel: config.logLevel, runControl: embedded.control, metricsAuth: config.metricsAuth });
   await app.listen({ host: config.host, port: config.port });
   const database = config.databaseUrl ? 'postgres' : `pglite (${config.dataDir})`;
   process.stdout.write(`perftest api listening on http://${config.host}:${(app.server.address() as { port: number }).port} — database ${database}\n`);

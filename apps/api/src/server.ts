@@ -11,6 +11,7 @@ import { installConsole } from './console/serve-console.js';
 import { BODY_LIMIT, frameworkErrorHandler, installErrorHandlers, MAX_PARAM_LENGTH } from './http/errors.js';
 import { installJsonBody } from './http/json-body.js';
 import { validatorCompiler } from './http/validation.js';
+import { installMetrics, type MetricsAuth } from './metrics/install.js';
 import { installOpenApi } from './openapi.js';
 import { installRollupJob } from './reports/rollup-job.js';
 import { ROUTE_GROUPS } from './routes/index.js';
@@ -29,6 +30,8 @@ declare module 'fastify' {
 export interface ServerOptions {
   db: Database;
   logLevel?: string;
+  /** Whether GET /metrics needs a credential (PERFTEST_METRICS_AUTH; default `credential`). */
+  metricsAuth?: MetricsAuth;
   /** The clock signatures are checked against (tests set it to replay fixed vectors). */
   now?: () => number;
   /** The run machinery of the process (embedded.ts); without it runs are recorded but never dispatched here. */
@@ -60,6 +63,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installAuthentication(app, options.db, options.now ?? Date.now);
   installConsole(app);
   installOpenApi(app);
+  installMetrics(app, options.metricsAuth ?? 'credential');
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
   installRollupJob(app);
   await app.ready();

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       adminPassword: undefined,
       workers: availableParallelism(),
       logLevel: 'info',
+      metricsAuth: 'credential',
     });
   });
 
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       PERFTEST_ADMIN_PASSWORD: 'admin-pass-1',
       PERFTEST_WORKERS: '0',
       LOG_LEVEL: 'warn',
+      PERFTEST_METRICS_AUTH: 'none',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -49,6 +51,7 @@ describe('loadConfig', () => {
       adminPassword: 'admin-pass-1',
       workers: 0,
       logLevel: 'warn',
+      metricsAuth: 'none',
     });
     expect(loadConfig({ PORT: '65535', PERFTEST_WORKERS: '1024' })).toMatchObject({ port: 65535, workers: 1024 });
   });
@@ -65,6 +68,7 @@ describe('loadConfig', () => {
     ['PERFTEST_ADMIN_PASSWORD too short', { PERFTEST_ADMIN_PASSWORD: 'pw' }, /^PERFTEST_ADMIN_PASSWORD must be at least 8/],
     ['DATABASE_URL=mysql://...', { DATABASE_URL: 'mysql://root@127.0.0.1:3306/perftest' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
     ['PERFTEST_WORKERS=-1', { PERFTEST_WORKERS: '-1' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "-1"$/],
+    ['PERFTEST_METRICS_AUTH=open', { PERFTEST_METRICS_AUTH: 'open' }, /^PERFTEST_METRICS_AUTH must be credential or none, got "open"$/],
     ['PERFTEST_WORKERS=2000', { PERFTEST_WORKERS: '2000' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "2000"$/],
   ];
 
@@ -100,6 +104,7 @@ describe('README configuration table', () => {
     expect(row('PERFTEST_DATA_DIR')).toContain(`\`${defaults.dataDir}\``);
     expect(row('LOG_LEVEL')).toContain(`\`${defaults.logLevel}\``);
     expect(row('PERFTEST_WORKERS')).toContain('one per core');
+    expect(row('PERFTEST_METRICS_AUTH')).toContain(`\`${defaults.metricsAuth}\``);
   });
 
   it('runs the server and the CLI from the repository root, so that both open the same ./data', () => {

@@ -41,7 +41,7 @@ describe('GET /openapi.json', () => {
 
   it('lists exactly the routes the server registers, plus itself', async () => {
     const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m} ${path}`));
-    const expected = [...(await registeredOperations(server)), 'get /openapi.json'];
+    const expected = [...(await registeredOperations(server)), 'get /openapi.json', 'get /metrics'];
     expect(listed.sort()).toEqual(expected.sort());
     expect(listed).toContain('post /v1/{project_id}/test-suites');
     expect(listed).toContain('delete /v1/{project_id}/test-suites/{test_suite_id}');

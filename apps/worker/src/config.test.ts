@@ -10,7 +10,7 @@ describe('worker configuration', () => {
 
   it('reads threads and log level, with defaults', () => {
     const config = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: '3', LOG_LEVEL: 'debug' });
-    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, logLevel: 'debug' });
+    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, logLevel: 'debug', metricsPort: undefined, metricsHost: '127.0.0.1' });
     const defaults = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db' });
     expect(defaults.threads).toBeGreaterThanOrEqual(1);
     expect(defaults.logLevel).toBe('info');
@@ -21,5 +21,9 @@ describe('worker configuration', () => {
       expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: bad })).toThrow(/PERFTEST_WORKER_THREADS/);
     }
     expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    for (const bad of ['0', '65536', 'x', '80.5']) {
+      expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: bad })).toThrow(/PERFTEST_METRICS_PORT/);
+    }
+    expect(loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: '9464', PERFTEST_METRICS_HOST: '0.0.0.0' })).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
   });
 });

@@ -12,6 +12,9 @@ export interface WorkerConfig {
   /** Engine threads each share runs on (default: one per core). */
   threads: number;
   logLevel: LogLevelName;
+  /** Port of this worker's Prometheus metrics (undefined: not served), and its address. */
+  metricsPort: number | undefined;
+  metricsHost: string;
 }
 
 /** A configuration error; its message names the variable. */
@@ -40,5 +43,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   }
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevelName;
   if (!LOG_LEVELS.includes(logLevel)) throw new WorkerConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  return { databaseUrl, threads, logLevel };
+  const rawPort = env.PERFTEST_METRICS_PORT ?? '';
+  let metricsPort: number | undefined;
+  if (rawPort !== '') {
+    metricsPort = Number(rawPort);
+    if (!/^\d+$/.test(rawPort.trim()) || metricsPort < 1 || metricsPort > 65535) {
+      throw new WorkerConfigError(`PERFTEST_METRICS_PORT must be an integer from 1 to 65535, got "${rawPort}"`);
+    }
+  }
+  const metricsHost = env.PERFTEST_METRICS_HOST || '127.0.0.1';
+  return { databaseUrl, threads, logLevel, metricsPort, metricsHost };
 }

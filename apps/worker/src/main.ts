@@ -7,6 +7,7 @@
 import { consoleLog, RunWorker } from '@perftest/runner';
 import { openDatabase } from '@perftest/store';
 import { loadWorkerConfig, WorkerConfigError } from './config.js';
+import { serveWorkerMetrics } from './metrics-port.js';
 
 /** Connections of the worker's pool (claims, heartbeats, interval inserts; LISTEN has its own). */
 const POOL_SIZE = 4;
@@ -27,12 +28,15 @@ async function main(): Promise<void> {
   const worker = new RunWorker({ db, threads: config.threads, log });
   await worker.start();
   process.stdout.write(`perftest worker ${worker.id} joined with ${config.threads} thread(s)\n`);
+  const metrics = config.metricsPort === undefined ? undefined : await serveWorkerMetrics(worker, config.threads, config.metricsHost, config.metricsPort);
+  if (metrics !== undefined) process.stdout.write(`perftest worker metrics on http://${config.metricsHost}:${config.metricsPort}/metrics\n`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log('info', 'stopping', { signal });
+    metrics?.close();
     await worker.stop();
     await db.close();
     process.exit(0);
