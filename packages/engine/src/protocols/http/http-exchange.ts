@@ -60,6 +60,52 @@ export function parseTarget(text: string, defaultScheme: string): Target | undef
   };
 }
 
+/** Characters a path may hold as written (no space, `#`, backslash or non-ASCII: those need URL's encoding). */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*$/;
+/** A `.` or `..` path segment (URL resolves those). */
+const DOT_SEGMENT = /\/\.\.?(?:[/?]|$)/;
+
+/**
+ * Where URLs with a fixed origin go: `${base}` built once from the constant part before the first
+ * variable, then each rendered URL's path taken as written when it needs no URL normalisation.
+ */
+export class OriginPrefix {
+  private constructor(
+    private readonly raw: string,
+    private readonly base: Target,
+  ) {}
+
+  /** The fixed origin of a URL template's text, when its variables all come after it. */
+  static of(text: string): OriginPrefix | undefined {
+    const slot = text.indexOf('${');
+    const scheme = SCHEME.exec(text);
+    if (slot < 0 || scheme === null) return undefined;
+    const slash = text.indexOf('/', scheme[0].length);
+    if (slash < 0 || slash >= slot) return undefined;
+    const raw = text.slice(0, slash);
+    const base = parseTarget(`${raw}/`, 'http');
+    return base === undefined ? undefined : new OriginPrefix(raw, base);
+  }
+
+  /** The target of a rendered URL, or undefined when it needs URL's full parsing. */
+  target(url: string): Target | undefined {
+    if (!url.startsWith(this.raw)) return undefined;
+    const path = url.slice(this.raw.length);
+    if (!PLAIN_PATH.test(path) || DOT_SEGMENT.test(path)) return undefined;
+    const b = this.base;
+    const query = path.indexOf('?');
+    return {
+      origin: b.origin,
+      path,
+      href: b.origin + path,
+      hostname: b.hostname,
+      pathname: query < 0 ? path : path.slice(0, query),
+      secure: b.secure,
+      h2Key: b.h2Key,
+    };
+  }
+}
+
 /** What an exchange needs from a prepared packet. */
 export interface HttpPlan {
   readonly connectTimeoutMs: number;

@@ -104,6 +104,8 @@ function describe(err: Error): string {
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }
 
+const NOT_ASCII = /[^\x00-\x7f]/;
+
 function responseHeaders(raw: readonly (Buffer | string)[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i < raw.length; i += 2) {
@@ -111,7 +113,7 @@ function responseHeaders(raw: readonly (Buffer | string)[]): Record<string, stri
     const v = raw[i + 1];
     const name = (typeof n === 'string' ? n : n.toString('latin1')).toLowerCase();
     // undici hands Buffers (read as UTF-8); the lean parser latin1 strings of the same bytes
-    const value = typeof v === 'string' ? Buffer.from(v, 'latin1').toString('utf8') : v.toString('utf8');
+    const value = typeof v !== 'string' ? v.toString('utf8') : NOT_ASCII.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
     const existing = out[name];
     if (existing === undefined) out[name] = name === 'set-cookie' ? [value] : value;
     else if (Array.isArray(existing)) existing.push(value);

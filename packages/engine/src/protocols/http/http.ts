@@ -27,7 +27,7 @@ import type {
 } from '../driver.js';
 import { compileBody, type BodyPlan } from './http-body.js';
 import { HttpConnector } from './http-connect.js';
-import { parseTarget, type HttpPlan, type Target } from './http-exchange.js';
+import { OriginPrefix, parseTarget, type HttpPlan, type Target } from './http-exchange.js';
 import { failedResult } from './http-result.js';
 import { HttpUserState, SignalGroups } from './http-session.js';
 
@@ -122,6 +122,8 @@ class HttpRequest implements PreparedRequest, HttpPlan {
   readonly hasHost: boolean;
   private lastUrl: string | undefined;
   private lastTarget: Target | undefined;
+  /** A templated URL's fixed origin, when its variables are all in the path or query. */
+  private readonly prefix: OriginPrefix | undefined;
 
   constructor(
     packet: ContentInfo,
@@ -147,6 +149,7 @@ class HttpRequest implements PreparedRequest, HttpPlan {
       this.fixedTarget = parseTarget(this.url, this.defaultScheme);
       if (this.fixedTarget === undefined) problem('url', `url ${JSON.stringify(this.url)} is not a valid http(s) URL`);
     }
+    this.prefix = this.urlTemplate.constant ? undefined : OriginPrefix.of(this.url);
     this.connectTimeoutMs = timeoutField(packet.connect_timeout, 'connect_timeout', problem);
     this.returnTimeoutMs = timeoutField(packet.return_timeout, 'return_timeout', problem);
     this.followRedirects = extra.follow_redirects !== false;
@@ -187,6 +190,8 @@ class HttpRequest implements PreparedRequest, HttpPlan {
     if (this.fixedTarget !== undefined) return this.fixedTarget;
     const text = this.urlTemplate.render(vars);
     if (text !== this.lastUrl) {
+      const quick = this.prefix?.target(text);
+      if (quick !== undefined) return quick;
       this.lastUrl = text;
       this.lastTarget = parseTarget(text, this.defaultScheme);
     }
