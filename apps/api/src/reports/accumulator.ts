@@ -111,6 +111,8 @@ export class CaseRunAccumulator {
     series.add(slot, Col.rows, 1);
     series.add(slot, Col.users, data.users);
     series.raise(slot, Col.stage, data.stage);
+    series.add(slot, Col.started, data.started ?? 0);
+    series.add(slot, Col.dropped, data.dropped ?? 0);
     const iterations = data.iterations;
     if (iterations !== undefined && iterations !== null) {
       this.foldCell(this.iterations, iterations);

@@ -31,6 +31,8 @@ export interface Brokens {
   };
   tps_brokens: { average: number[]; tps: number[] };
   vusers_brokens: { vusers: number[] };
+  /** Extra key: starts dropped because every user was busy (TPS modes), summed per point. */
+  dropped_brokens: { dropped: number[] };
 }
 
 /** The failure columns, whose sum is a point's `error`. */
@@ -44,6 +46,7 @@ export function buildBrokens(series: SecondSeries, limit: number): Brokens {
     respcode_brokens: { checkPointFailed: [], error: [], othersFailed: [], parsedFailed: [], refusedFailed: [], success: [], timeout: [] },
     tps_brokens: { average: [], tps: [] },
     vusers_brokens: { vusers: [] },
+    dropped_brokens: { dropped: [] },
   };
   const span = series.span;
   if (span === 0) return out;
@@ -57,6 +60,7 @@ export function buildBrokens(series: SecondSeries, limit: number): Brokens {
     let success = 0;
     let sent = 0;
     let received = 0;
+    let dropped = 0;
     const failed = [0, 0, 0, 0, 0];
     for (let s = from; s <= to; s++) {
       users += series.get(s, Col.users);
@@ -65,6 +69,7 @@ export function buildBrokens(series: SecondSeries, limit: number): Brokens {
       success += series.get(s, Col.success);
       sent += series.get(s, Col.sentBytes);
       received += series.get(s, Col.recBytes);
+      dropped += series.get(s, Col.dropped);
       for (let i = 0; i < FAILURES.length; i++) failed[i] += series.get(s, FAILURES[i]);
     }
     const seconds = to - from + 1;
@@ -81,6 +86,7 @@ export function buildBrokens(series: SecondSeries, limit: number): Brokens {
     rc.error.push(failed[0] + failed[1] + failed[2] + failed[3] + failed[4]);
     out.brand_brokens.sentBytes.push(sent);
     out.brand_brokens.recBytes.push(received);
+    out.dropped_brokens.dropped.push(dropped);
   }
   return out;
 }

@@ -30,18 +30,30 @@ export interface CaseFigures {
   maxUsers: number;
   /** Virtual-user minutes: the sum of active users per second / 60. */
   vum: number;
+  /** Iterations started by the engine (TPS modes schedule them; docs/reports.md). */
+  startedIterations: number;
+  /** Starts dropped because every user was busy past the start wait: in total, and the most in one second. */
+  droppedStarts: number;
+  droppedStartsMaxPerSecond: number;
 }
 
-/** Peak users and VUM of a series. */
+/** Peak users and VUM of a series, and its dropped starts. */
 export function caseFigures(series: SecondSeries): CaseFigures {
   let maxUsers = 0;
   let userSeconds = 0;
+  let started = 0;
+  let dropped = 0;
+  let droppedMax = 0;
   for (let s = series.first; s <= series.last; s++) {
     const users = series.get(s, Col.users);
     userSeconds += users;
     if (users > maxUsers) maxUsers = users;
+    started += series.get(s, Col.started);
+    const d = series.get(s, Col.dropped);
+    dropped += d;
+    if (d > droppedMax) droppedMax = d;
   }
-  return { maxUsers, vum: round(userSeconds / 60, 2) };
+  return { maxUsers, vum: round(userSeconds / 60, 2), startedIterations: started, droppedStarts: dropped, droppedStartsMaxPerSecond: droppedMax };
 }
 
 /** Per-second byte peaks and traffic of one pair of (sent, received) columns. */
@@ -161,6 +173,9 @@ export function buildDetails(
     transactionId: null,
     transactionalTps: 0,
     transactionalTpsSuccess: 0,
+    startedIterations: figures.startedIterations,
+    droppedStarts: figures.droppedStarts,
+    droppedStartsMaxPerSecond: figures.droppedStartsMaxPerSecond,
   };
   const known = new Map(meta.cards.map((c) => [c.key, c]));
   const keys = [...meta.cards.map((c) => c.key), ...[...acc.cards.keys()].filter((k) => !known.has(k))];

@@ -111,5 +111,7 @@ export function buildOutline(
     createBy: null,
     statusValue: null,
     peakMetric,
+    droppedStarts: figures.droppedStarts,
+    droppedStartsMaxPerSecond: figures.droppedStartsMaxPerSecond,
   };
 }

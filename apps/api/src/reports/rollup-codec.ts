@@ -25,7 +25,7 @@ import type { Accumulator } from './histogram-fold.js';
 import { SecondSeries } from './second-series.js';
 
 /** The format version written in report_rollups.version. */
-export const ROLLUP_VERSION = 3;
+export const ROLLUP_VERSION = 4;
 
 /** zlib level (an hour of 10 cards: ~90 KB in ~20 ms; level 1 gives ~105 KB in ~5 ms). */
 const DEFLATE_LEVEL = 6;

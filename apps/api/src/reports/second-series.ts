@@ -26,10 +26,13 @@ export const Col = {
   /** Case iterations (transactions) completed, and those that succeeded. */
   iterations: 13,
   iterationsOk: 14,
+  /** Iterations started, and starts dropped because every user was busy (TPS modes). */
+  started: 15,
+  dropped: 16,
 } as const;
 
 /** Columns before the per-card columns. */
-export const CASE_COLUMNS = 15;
+export const CASE_COLUMNS = 17;
 
 /**
  * The columns each request card has, as offsets from its first one: its bytes, requests, outcomes

@@ -107,6 +107,12 @@ export const CoreIndex = Type.Object({
   success_rate: Type.Integer(),
   trans_tps: Type.Number(),
   response_time: ResponseTimeInfo,
+  /**
+   * Extra keys (SDKs ignore them): TPS starts dropped because every virtual user was busy past the
+   * start wait, over the task run and in its worst second (case runs' seconds added).
+   */
+  dropped_starts: Type.Optional(Type.Integer()),
+  max_dropped_starts_per_second: Type.Optional(Type.Integer()),
 });
 
 /** Failures by kind (ExceptionResponseSum). */

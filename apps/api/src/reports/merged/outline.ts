@@ -32,6 +32,7 @@ interface Second {
   requests: number;
   sent: number;
   received: number;
+  dropped: number;
 }
 
 /** Adds every case run's series into one map of seconds. */
@@ -42,7 +43,7 @@ function secondsOf(parts: readonly CaseRunPart[]): Map<number, Second> {
     for (let t = s.first; t <= s.last; t++) {
       let sum = seconds.get(t);
       if (sum === undefined) {
-        sum = { rows: 0, users: 0, requests: 0, sent: 0, received: 0 };
+        sum = { rows: 0, users: 0, requests: 0, sent: 0, received: 0, dropped: 0 };
         seconds.set(t, sum);
       }
       sum.rows += s.get(t, Col.rows);
@@ -50,6 +51,7 @@ function secondsOf(parts: readonly CaseRunPart[]): Map<number, Second> {
       sum.requests += s.get(t, Col.requests);
       sum.sent += s.get(t, Col.sentBytes);
       sum.received += s.get(t, Col.recBytes);
+      sum.dropped += s.get(t, Col.dropped);
     }
   }
   return seconds;
@@ -82,7 +84,11 @@ export function mergedOutline(run: MergedTaskRun, parts: readonly CaseRunPart[])
   let maxReceived = 0;
   let maxTraffic = 0;
   let minTraffic = Number.POSITIVE_INFINITY;
+  let dropped = 0;
+  let maxDropped = 0;
   for (const [t, s] of seconds) {
+    dropped += s.dropped;
+    maxDropped = Math.max(maxDropped, s.dropped);
     first = Math.min(first, t);
     last = Math.max(last, t);
     maxUsers = Math.max(maxUsers, s.users);
@@ -117,6 +123,8 @@ export function mergedOutline(run: MergedTaskRun, parts: readonly CaseRunPart[])
           max_response_time: whole(sum.maxUs / 1000),
           min_response_time: whole(sum.minUs / 1000),
         },
+        dropped_starts: dropped,
+        max_dropped_starts_per_second: maxDropped,
       },
       exception_response_sum: {
         failed_assert: sum.outcomes.checkPointFailed,
