@@ -13,10 +13,15 @@
  *
  * The API runs in this process on PGlite in a temporary directory, like `npx pnpm start`.
  *
- *   npx pnpm bench:console [--rounds 5] [--live-seconds 20] [--workers 2]
+ * With --screenshots DIR it also saves the report page and the live view as PNG files there (the
+ * README's pictures: `npx pnpm bench:console --screenshots docs`).
+ *
+ * --workers sets the embedded worker's engine threads (1: on the server's event loop, as in the tests).
+ *
+ *   npx pnpm bench:console [--rounds 5] [--live-seconds 20] [--workers 1] [--screenshots DIR]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,9 +42,20 @@ import { launchBrowser } from '../apps/console/test/browser.js';
 
 const PASSWORD = 'bench-console-password';
 const PROJECT = 'bench-console';
-const SECONDS = 3600;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3600);
 const CARD_COUNT = 10;
 const PER_CARD_PER_SECOND = 20;
+
+/** A counting HTTP target: prints its URL, answers every request 200, `/count` tells how many it answered. */
+const TARGET_SOURCE = `
+let n = 0;
+const s = require('node:http').createServer((req, res) => {
+  if (req.url === '/count') return res.end(String(n));
+  n++; req.resume(); res.end('ok');
+});
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + s.address().port));
+`;
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -47,7 +63,8 @@ function arg(name: string, fallback: string): string {
 }
 const ROUNDS = Number(arg('rounds', '5'));
 const LIVE_SECONDS = Number(arg('live-seconds', '20'));
-const WORKERS = Number(arg('workers', '2'));
+const WORKERS = Number(arg('workers', '1'));
+const SCREENSHOTS = arg('screenshots', '');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
@@ -63,7 +80,7 @@ function sizes(): void {
 }
 
 /** Stores an ended one-hour case run with 10 cards; returns the path of its run page. */
-async function storeRun(db: Database): Promise<{ page: string; taskRunId: number; caseRunId: number }> {
+async function storeRun(db: Database): Promise<{ requests: number; page: string; taskRunId: number; caseRunId: number }> {
   const T0 = Math.floor(Date.now() / 1000) - SECONDS - 120;
   const cards: CardInfo[] = Array.from({ length: CARD_COUNT }, (_, i) => ({ key: `card${i}`, name: `request ${i}`, method: 'GET', url: `http://127.0.0.1:9/r${i}`, protocolType: 1 }));
   const suite = await createTestSuite(db, PROJECT, 'stored', '');
@@ -80,20 +97,27 @@ async function storeRun(db: Database): Promise<{ page: string; taskRunId: number
   );
   const recorder = new IntervalRecorder(cards.map((c) => c.key));
   let x = 12345;
+  let requests = 0;
   for (let s = 0; s < SECONDS; s += 200) {
     const rows = [];
     for (let k = s; k < Math.min(SECONDS, s + 200); k++) {
-      const wave = 1 + 0.5 * Math.sin(k / 300);
+      // Users climb and fall twice in the hour; throughput follows them and saturates near the
+      // peak, where response times grow and timeouts appear.
+      const load = 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / 1800); // 0 .. 1
+      const users = Math.round(10 + 90 * load);
+      const perCard = Math.round(PER_CARD_PER_SECOND * (0.3 + 0.9 * Math.min(load, 0.75)));
+      const slow = 1 + 3 * load * load;
       for (const card of cards) {
-        for (let i = 0; i < PER_CARD_PER_SECOND; i++) {
+        for (let i = 0; i < perCard; i++) {
           x = (x * 16807) % 2147483647;
           const u = x / 2147483647;
-          const failed = i === 0 && u < 0.3;
-          recorder.request(card.key, { outcome: failed ? 'timeout' : 'success', status: failed ? 0 : 200, responseTimeUs: Math.round(2000 * wave * Math.exp(u * Math.log(100))), sentBytes: 120, recBytes: 2400 });
+          const failed = load > 0.8 && u < (load - 0.8) * 0.25;
+          recorder.request(card.key, { outcome: failed ? 'timeout' : 'success', status: failed ? 0 : 200, responseTimeUs: Math.round(1500 * slow * Math.exp(u * Math.log(40))), sentBytes: 120, recBytes: 2400 });
+          requests++;
         }
       }
       recorder.iteration({ ok: true, outcome: 'success', status: 200, responseTimeUs: 10_000, sentBytes: 0, recBytes: 0 });
-      const data = recorder.flush(T0 + k, Math.round(50 * wave), PER_CARD_PER_SECOND, 0, 0);
+      const data = recorder.flush(T0 + k, users, perCard, 0, 0);
       rows.push({ case_run_id: cr.id, share_index: 0, worker_id: 'bench', second: data.second, data });
     }
     await db.query(
@@ -104,7 +128,7 @@ async function storeRun(db: Database): Promise<{ page: string; taskRunId: number
     );
   }
   recorder.close();
-  return { page: `/suites/${suite}/tasks/${task}/runs/${tr.id}`, taskRunId: tr.id, caseRunId: cr.id };
+  return { requests, page: `/suites/${suite}/tasks/${task}/runs/${tr.id}`, taskRunId: tr.id, caseRunId: cr.id };
 }
 
 async function main(): Promise<void> {
@@ -118,14 +142,13 @@ async function main(): Promise<void> {
   const app = await buildServer({ db, logLevel: 'warn', runControl: embedded.control });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  let served = 0;
-  const target = createServer((req, res) => {
-    served++;
-    req.resume();
-    res.end('ok');
+  // The target answers in a process of its own, so that the API's event loop never delays it.
+  const target = spawn(process.execPath, ['-e', TARGET_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const targetUrl = await new Promise<string>((resolve, reject) => {
+    target.stdout!.once('data', (d: Buffer) => resolve(String(d).trim()));
+    target.once('exit', (code) => reject(new Error(`target exited ${code}`)));
   });
-  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
-  const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+  const served = async (): Promise<number> => Number(await (await fetch(`${targetUrl}/count`)).text());
   const browser = await launchBrowser();
   try {
     // A token, as the login page gets it, kept in the tab's sessionStorage.
@@ -137,50 +160,19 @@ async function main(): Promise<void> {
     const token = login.headers.get('x-subject-token');
     if (!token) throw new Error(`login answered ${login.status}`);
     const session = JSON.stringify({ user: 'admin', project: PROJECT, token, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-    await browser.context.addInitScript((s) => (globalThis as any).sessionStorage.setItem('perftest.session', s), session);
+    await browser.context.addInitScript((s) => {
+      try {
+        (globalThis as any).sessionStorage.setItem('perftest.session', s);
+      } catch {
+        // about:blank and file:// pages have no storage of this origin
+      }
+    }, session);
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, { method, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       const json = (await res.json().catch(() => ({}))) as any;
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     };
-
-    // The stored one-hour run's report page.
-    const t = Date.now();
-    const run = await storeRun(db);
-    console.log(`report: stored ${SECONDS} s x ${CARD_COUNT} cards in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    const page = await browser.page();
-    const draw: number[] = [];
-    const total: number[] = [];
-    for (let round = 0; round <= ROUNDS; round++) {
-      await page.goto(`${base}${run.page}`);
-      const timing = await (await page.waitForFunction(() => {
-        const t = (globalThis as any).__reportTimings;
-        return t?.drawnAt !== undefined ? t : undefined;
-      }, undefined, { timeout: 60_000 })).jsonValue() as { dataAt: number; drawnAt: number };
-      const canvases = await page.locator('.uplot canvas').count();
-      if (canvases < 6) throw new Error(`only ${canvases} charts drew`);
-      if (round === 0) continue; // the first read folds the intervals and writes the rollup
-      draw.push(timing.drawnAt - timing.dataAt);
-      total.push(timing.drawnAt);
-    }
-    const points = await page.evaluate(() => (globalThis as any).document.querySelectorAll('.uplot').length);
-    console.log(`report: one-hour run, 10 cards, ${points} charts: drawn ${ms(median(draw))} after its data arrived (worst ${ms(Math.max(...draw))}; goal < 500 ms), ${ms(median(total))} from navigation start (worst ${ms(Math.max(...total))})`);
-
-    const report = (await call('GET', `/v1/${PROJECT}/task-run-infos/${run.taskRunId}/case-run-infos/${run.caseRunId}/reports`)).result;
-    const file = join(dir, 'report.html');
-    writeFileSync(file, renderReportHtml(report, { name: 'hour case' }));
-    const exported: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      await page.goto(pathToFileURL(file).href);
-      const timing = await (await page.waitForFunction(() => {
-        const t = (globalThis as any).__reportTimings;
-        return t?.drawnAt !== undefined ? t : undefined;
-      }, undefined, { timeout: 60_000 })).jsonValue() as { dataAt: number; drawnAt: number };
-      exported.push(timing.drawnAt - timing.dataAt);
-    }
-    console.log(`report: exported HTML file (${(readFileSync(file).length / 1024).toFixed(0)} KB) drawn ${ms(median(exported))} after its script started (worst ${ms(Math.max(...exported))})`);
-    await page.close();
 
     // Ten case runs streaming into the live view.
     const suite = (await call('POST', `/v1/${PROJECT}/test-suites`, { name: 'live' })).project_id as number;
@@ -203,16 +195,62 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, LIVE_SECONDS * 1000));
     const lags = (await live.evaluate(() => (globalThis as any).__liveLags)) as number[];
     const tabs = await live.locator('[data-testid=live] .tab').count();
+    const state = (await call('GET', `/v1/${PROJECT}/tasks/${task}`)).taskInfo;
+    if (state.run_status !== 0) {
+      const [why] = await db.query<{ reason: string | null }>('select reason from case_runs where task_run_id = $1 and reason is not null limit 1', [taskRun]);
+      console.log(`live: the run ended before the window did (run_status ${state.run_status}${why ? `: ${why.reason}` : ''}); figures cover what streamed`);
+    }
+    if (SCREENSHOTS) await live.screenshot({ path: join(SCREENSHOTS, 'console-live.png') });
     await call('POST', `/v1/${PROJECT}/test-suites/${suite}/tasks/${task}`, { status: 2 }).catch(() => undefined); // may have ended already
-    console.log(`live: ${tabs} case runs streaming, ${lags.length} interval events in ${LIVE_SECONDS} s; behind the end of their second by median ${ms(median(lags))}, p95 ${ms(quantile(lags, 0.95))}, max ${ms(Math.max(...lags))} (goal <= 2000 ms); target answered ${served} requests`);
+    console.log(`live: ${tabs} case runs streaming, ${lags.length} interval events in ${LIVE_SECONDS} s; behind the end of their second by median ${ms(median(lags))}, p95 ${ms(quantile(lags, 0.95))}, max ${ms(Math.max(...lags))} (goal <= 2000 ms); target answered ${await served()} requests`);
     await live.close();
+    // The stored one-hour run's report page.
+    const t = Date.now();
+    const run = await storeRun(db);
+    console.log(`report: stored ${SECONDS} s x ${CARD_COUNT} cards in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const page = await browser.page();
+    const draw: number[] = [];
+    const total: number[] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      await page.goto(`${base}${run.page}`);
+      const timing = await (await page.waitForFunction(() => {
+        const t = (globalThis as any).__reportTimings;
+        return t?.drawnAt !== undefined ? t : undefined;
+      }, undefined, { timeout: 60_000 })).jsonValue() as { dataAt: number; drawnAt: number };
+      const canvases = await page.locator('.uplot canvas').count();
+      const shown = Number(String(await page.textContent('[data-testid=total-count]')).replace(/\D/g, ''));
+      if (shown !== run.requests) throw new Error(`the page shows ${shown} requests, ${run.requests} were stored`);
+      if (canvases < 6) throw new Error(`only ${canvases} charts drew`);
+      if (round === 0) continue; // the first read folds the intervals and writes the rollup
+      draw.push(timing.drawnAt - timing.dataAt);
+      total.push(timing.drawnAt);
+    }
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'console-report.png') });
+    const points = await page.evaluate(() => (globalThis as any).document.querySelectorAll('.uplot').length);
+    console.log(`report: one-hour run, 10 cards, ${points} charts: drawn ${ms(median(draw))} after its data arrived (worst ${ms(Math.max(...draw))}; goal < 500 ms), ${ms(median(total))} from navigation start (worst ${ms(Math.max(...total))})`);
+
+    const report = (await call('GET', `/v1/${PROJECT}/task-run-infos/${run.taskRunId}/case-run-infos/${run.caseRunId}/reports`)).result;
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderReportHtml(report, { name: 'hour case' }));
+    const exported: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      await page.goto(pathToFileURL(file).href);
+      const timing = await (await page.waitForFunction(() => {
+        const t = (globalThis as any).__reportTimings;
+        return t?.drawnAt !== undefined ? t : undefined;
+      }, undefined, { timeout: 60_000 })).jsonValue() as { dataAt: number; drawnAt: number };
+      exported.push(timing.drawnAt - timing.dataAt);
+    }
+    console.log(`report: exported HTML file (${(readFileSync(file).length / 1024).toFixed(0)} KB) drawn ${ms(median(exported))} after its script started (worst ${ms(Math.max(...exported))})`);
+    await page.close();
+
     if (browser.errors.length > 0) console.log(`page errors: ${browser.errors.join('\n')}`);
   } finally {
     await browser.close();
     await app.close();
     await embedded.stop();
     await db.close();
-    await new Promise<void>((r) => target.close(() => r()));
+    target.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -60,9 +60,22 @@ describe.each(backends())('console in chromium on %s', (backend) => {
     await page.fill('[data-testid=create-suite] input', 'shop');
     await page.click('[data-testid=create-suite] button');
     await page.waitForSelector('[data-testid=suite-page]');
+    // Rename the suite in place; the tree and the API agree.
+    await page.click('[data-testid=rename]');
+    await page.fill('[data-testid=rename-form] input', 'web shop');
+    await page.click('[data-testid=rename-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=tree] >> text=web shop');
+    expect((await server.client.get(`/v1/${PROJECT}/test-suites`)).body.projects.map((p: { name: string }) => p.name)).toEqual(['web shop']);
     await page.fill('[data-testid=create-task] input', 'checkout');
     await page.click('[data-testid=create-task] button');
     await page.waitForSelector('[data-testid=task-page]');
+    // A case made and deleted again (the confirmation accepted).
+    page.once('dialog', (d) => void d.accept());
+    await page.fill('[data-testid=create-case] input', 'scratch');
+    await page.click('[data-testid=create-case] button');
+    await page.waitForSelector('[data-testid=case-page]');
+    await page.click('[data-testid=delete]');
+    await page.waitForSelector('[data-testid=task-page] >> text=No case in this task yet.');
     await page.fill('[data-testid=create-case] input', 'browse');
     await page.click('[data-testid=create-case] button');
     await page.waitForSelector('[data-testid=case-page]');
@@ -155,6 +168,17 @@ describe.each(backends())('console in chromium on %s', (backend) => {
     expect(legend).toContain(`run ${run1}`);
     expect(legend).toContain(`run ${run2}`);
     await shot(page, '09-compare');
+
+    // The task page with its history; then another project, which takes a token of its own.
+    await page.goto(`${server.baseUrl}/suites/${suiteId}/tasks/${taskId}`);
+    await page.waitForSelector(`[data-testid=history] >> text=run ${run2}`);
+    await shot(page, '10-task');
+    await page.click('[data-testid=switch-project]');
+    await page.fill('dialog input >> nth=0', 'other-project');
+    await page.fill('dialog input[type=password]', TEST_PASSWORD);
+    await page.click('dialog button[type=submit]');
+    await page.waitForSelector('[data-testid=project] >> text=other-project');
+    await page.waitForSelector('text=No test suite yet: create one above.');
 
     expect(browser.errors).toEqual([]);
     // The only refused call is the deliberate save of a bad stage (a 400 naming the field).

@@ -23,12 +23,18 @@ export class SseParser {
 
   constructor(private readonly onEvent: (e: SseEvent) => void) {}
 
+  /** A line ended in CR at the end of a chunk: an LF starting the next chunk belongs to it. */
+  private pendingCr = false;
+
   push(chunk: string): void {
     this.buffer += chunk;
+    if (this.pendingCr && this.buffer.startsWith('\n')) this.buffer = this.buffer.slice(1);
+    this.pendingCr = false;
     let nl: number;
     while ((nl = this.buffer.search(/\r\n|\r|\n/)) >= 0) {
       const line = this.buffer.slice(0, nl);
       const width = this.buffer.startsWith('\r\n', nl) ? 2 : 1;
+      if (width === 1 && this.buffer[nl] === '\r' && nl === this.buffer.length - 1) this.pendingCr = true;
       this.buffer = this.buffer.slice(nl + width);
       this.line(line);
     }

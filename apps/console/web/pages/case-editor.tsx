@@ -4,6 +4,7 @@
  * Problems come from the server: a refused save names its field, a debug or start of a case that
  * cannot run lists every compile problem (docs/api.md, Debug).
  */
+import { Crumbs } from '../app/crumbs.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type CaseDetail, type DebugResult, type Stage } from '../api/endpoints.js';
@@ -114,9 +115,7 @@ export function CaseEditorPage(props: { suite: string; task: string; kase: strin
 
   return (
     <div class="page" data-testid="case-page">
-      <div class="crumbs">
-        <a href="/">Test suites</a> / <a href={`/suites/${suiteId}`}>suite {suiteId}</a> / <a href={`/suites/${suiteId}/tasks/${taskId}`}>{task.data?.name ?? `task ${taskId}`}</a>
-      </div>
+      <Crumbs suite={suiteId} task={{ id: taskId, name: task.data?.name }} />
       {task.error && <div class="error-box">{task.error}</div>}
       {task.data && !kase && <div class="error-box">Case {caseId} is not in this task.</div>}
       {kase && (

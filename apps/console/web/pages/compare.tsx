@@ -2,6 +2,7 @@
  * Two runs of a task overlaid on one time axis (seconds from each run's start): throughput, average
  * response time and users of a case present in both, with their outline figures side by side.
  */
+import { Crumbs } from '../app/crumbs.js';
 import { useState } from 'preact/hooks';
 import { api, caseRunsOf } from '../api/endpoints.js';
 import { useLoad } from '../app/use-load.js';
@@ -38,7 +39,7 @@ export function ComparePage(props: { suite: string; task: string; a: string; b: 
   const base = `/suites/${props.suite}/tasks/${taskId}`;
   return (
     <div class="page" data-testid="compare-page">
-      <div class="crumbs"><a href="/">Test suites</a> / <a href={`/suites/${props.suite}`}>suite {props.suite}</a> / <a href={base}>{data.data?.task.name ?? `task ${taskId}`}</a></div>
+      <Crumbs suite={Number(props.suite)} task={{ id: taskId, name: data.data?.task.name }} />
       <h1>Run {runA} vs run {runB}</h1>
       {data.error && <div class="error-box">{data.error}</div>}
       {!data.data && !data.error && <p class="muted">Loading both reports…</p>}

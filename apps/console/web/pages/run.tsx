@@ -2,6 +2,7 @@
  * A task run: the live view while it runs, then its report (one tab per case run) with downloads
  * as JSON, CSV and one self-contained HTML file.
  */
+import { Crumbs } from '../app/crumbs.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, caseRunsOf, type CaseRunRef } from '../api/endpoints.js';
 import { isActive, StatusBadge } from '../app/run-status.js';
@@ -48,9 +49,7 @@ export function RunPage(props: { suite: string; task: string; run: string }) {
   };
   return (
     <div class="page" data-testid="run-page">
-      <div class="crumbs">
-        <a href="/">Test suites</a> / <a href={`/suites/${suiteId}`}>suite {suiteId}</a> / <a href={base}>{t?.name ?? `task ${taskId}`}</a>
-      </div>
+      <Crumbs suite={suiteId} task={{ id: taskId, name: t?.name }} />
       <div class="page-head">
         <div class="grow">
           <h1>Run {runId}</h1>

@@ -2,6 +2,7 @@
  * A task: rename or delete it, its cases (add, open, delete), start and stop it, and its history of
  * runs, two of which can be compared.
  */
+import { Crumbs } from '../app/crumbs.js';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type CaseDetail } from '../api/endpoints.js';
@@ -71,7 +72,7 @@ export function TaskPage(props: { suite: string; task: string }) {
 
   return (
     <div class="page" data-testid="task-page">
-      <div class="crumbs"><a href="/">Test suites</a> / <a href={`/suites/${suiteId}`}>suite {suiteId}</a></div>
+      <Crumbs suite={suiteId} />
       {t && (
         <div class="page-head">
           <div class="grow">

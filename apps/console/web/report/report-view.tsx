@@ -44,7 +44,7 @@ export function ReportView(props: { report: ReportResult }) {
     <div class="report" data-testid="report">
       <div class="kpis">
         <Kpi label="Requests" value={fmt(perf?.requests ?? 0)} testId="kpi-requests" />
-        <Kpi label="TPS" value={fmt(o.tps)} hint="successes per second" />
+        <Kpi label="TPS" value={fmt(o.tps)} hint="successes/s" />
         <Kpi label="RPS" value={fmt(o.rps)} />
         <Kpi label="Success rate" value={`${fmt(o.successRate)}%`} tone={o.successRate >= 99 ? 'good' : o.successRate >= 90 ? 'warn' : 'bad'} />
         <Kpi label="Avg response" value={`${fmt(o.avgResponseTime, 1)} ms`} />
