@@ -2,14 +2,39 @@
  * Dropped starts in the reports: a TPS run (20/s for 3 s, 2 users) against a target that stalls its
  * first 1.5 s, through the API (PGlite, embedded worker). Some starts are dropped; the v1 report
  * (details' performance row, outline, the per-point `dropped_brokens`) and the merged v2 outline
- * carry exactly what the engine's stored intervals say, and no more starts than the stage scheduled.
+ * carry exactly what the engine's stored intervals say, and no more starts than the stage scheduled;
+ * the live stream's seconds add up to the same total, which its last `dropped_total` carries.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
-import { startTestServer, type TestServer } from './helpers.js';
+import { startTestServer, TEST_PASSWORD, type TestServer } from './helpers.js';
 import { createTask, httpCase, PROJECT, startTask, taskInfo, tpsStage, waitForRunStatus } from './runs-fixtures.js';
+
+/** The `interval` events of a task run's live stream, read until its `end` event. */
+async function liveIntervals(server: TestServer, taskRunId: number): Promise<Array<{ dropped: number; dropped_total?: number }>> {
+  const auth = { identity: { methods: ['password'], password: { user: { name: 'admin', password: TEST_PASSWORD, domain: { name: 'admin' } } } }, scope: { project: { id: PROJECT } } };
+  const token = (await server.client.post('/v3/auth/tokens', { auth }, { auth: { kind: 'none' } })).headers['x-subject-token'] as string;
+  const res = await fetch(`${server.baseUrl}/v1/${PROJECT}/task-run-infos/${taskRunId}/live`, { headers: { 'X-Auth-Token': token, Accept: 'text/event-stream' } });
+  expect(res.status).toBe(200);
+  const events: Array<{ dropped: number; dropped_total?: number }> = [];
+  let buffer = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event === 'end') return events;
+      if (event === 'interval' && data !== undefined) events.push(JSON.parse(data));
+    }
+  }
+  return events;
+}
 
 describe('starts dropped while every user waits on a stalled target', () => {
   let server: TestServer;
@@ -38,6 +63,7 @@ describe('starts dropped while every user waits on a stalled target', () => {
     const { client } = server;
     const { suiteId, taskId } = await createTask(client, [httpCase('stalled', url, [tpsStage(20, 3, 2)], 0)], false);
     const taskRunId = await startTask(client, suiteId, taskId);
+    const live = liveIntervals(server, taskRunId);
     expect((await waitForRunStatus(client, taskId, [2, 3, 4], 30_000)).status).toBe(RunStatus.Finished);
     const [caseRun] = (await taskInfo(client, taskId)).related_temp_running_data;
     const res = await client.get(`/v1/${PROJECT}/task-run-infos/${taskRunId}/case-run-infos/${caseRun.related_temp_running_id}/reports`);
@@ -61,6 +87,10 @@ describe('starts dropped while every user waits on a stalled target', () => {
     expect(perPoint.reduce((a, b) => a + b, 0)).toBe(performance.droppedStarts);
     expect(outline.droppedStartsMaxPerSecond).toBe(Math.max(...perPoint));
     expect(performance.droppedStartsMaxPerSecond).toBe(outline.droppedStartsMaxPerSecond);
+
+    const seconds = await live;
+    expect(seconds.reduce((sum, e) => sum + e.dropped, 0)).toBe(performance.droppedStarts);
+    expect(seconds.at(-1)?.dropped_total).toBe(performance.droppedStarts);
 
     const merged = await client.get(`/v2/${PROJECT}/task-run-infos/${taskRunId}/reports/log-outline`);
     expect(merged.status, merged.text).toBe(200);

@@ -25,6 +25,8 @@ const keyOf = (row: Pick<IntervalRow, 'second' | 'share_index' | 'worker_id'>): 
 /** The live state of one case run. */
 export class CaseRunTrack {
   readonly id: number;
+  /** Starts dropped over the rows folded so far (the live frames' `dropped_total`). */
+  private droppedTotal = 0;
   caseId: number | null;
   name: string;
   status: number;
@@ -100,6 +102,7 @@ export class CaseRunTrack {
     if (this.pendingKeys.has(key)) return;
     if (emittedThrough !== undefined && row.second <= emittedThrough) {
       acc.fold(row); // landed after its second was emitted: counted in the cumulative cards from now on
+      this.droppedTotal += row.data.dropped ?? 0;
       return;
     }
     this.pendingKeys.add(key);
@@ -150,8 +153,12 @@ export class CaseRunTrack {
     for (const row of rows) {
       this.pendingKeys.delete(keyOf(row));
       acc.fold(row);
+      this.droppedTotal += row.data.dropped ?? 0;
     }
-    return frame ? this.frames.build(this.id, n, rows.map((r) => r.data)) : undefined;
+    if (!frame) return undefined;
+    const built = this.frames.build(this.id, n, rows.map((r) => r.data));
+    built.dropped_total = this.droppedTotal;
+    return built;
   }
 
   /** The cumulative cards as of what is folded. */

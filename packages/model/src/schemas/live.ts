@@ -76,6 +76,8 @@ export const LiveInterval = Type.Object({
   /** Iterations started in the second, and starts dropped because no user was free (TPS modes). */
   started: Type.Integer(),
   dropped: Type.Integer(),
+  /** Extra key: starts dropped since the case run began, as of the rows received so far. */
+  dropped_total: Type.Optional(Type.Integer()),
   /** Index of the stage running at the end of the second. */
   stage: Type.Integer(),
   /** Requests that completed in the second, and those that succeeded. */
