@@ -287,6 +287,7 @@ describe.each(backends())('the SDK operations beyond the reference on %s', (back
     expect(beat).toMatchObject({ id: 7, status: 'NORMAL', result: { agent_id: config.agent_id } });
     const quiet = (await ok('PUT', `v1/{p}/stress/agents/${config.agent_id}`, { update_time: beat.update_time }, 200)).result;
     expect(quiet).toEqual({ id: 7, status: 'NORMAL', update_time: beat.update_time, result: null });
+    expect((await ok('PUT', `v1/{p}/stress/agents/${config.agent_id}`, undefined, 200)).result.result).toEqual(config);
     expectErrorShape(await call('PUT', `v1/{p}/stress/agents/${config.agent_id + 1000}`, { update_time: 0 }), 404);
 
     // another tenant reads every id of this one as an id that does not exist

@@ -50,10 +50,16 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/v1/:project_id/stress/agents/:agent_id',
-    { schema: { params: AgentParams, body: UpdateAgentHealthStatusRequest } },
+    {
+      schema: { params: AgentParams, body: UpdateAgentHealthStatusRequest },
+      // A heartbeat may come with no body at all: that is `{}` (it asks for the configuration).
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
     async (request) => {
       const row = await touchAgent(app.db, request.params.project_id, request.params.agent_id);
-      const held = (request.body as UpdateAgentHealthStatusRequest | undefined)?.update_time ?? 0;
+      const held = request.body.update_time ?? 0;
       const changed = configTime(row);
       const result: AgentHeartbeatResult = {
         id: row.app_id,
