@@ -12,6 +12,7 @@ import { loadShape, planStages } from '@perftest/engine';
 import { LOAD_SHAPE_MAX_POINTS, type TestCaseStage } from '@perftest/model';
 import { request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveStats } from '../src/live/task-run-feed.js';
 import { buildServer } from '../src/server.js';
 import { backends, expectErrorShape, startTestServer, TEST_PASSWORD, type TestServer } from './helpers.js';
 import { createTask, httpCase, PROJECT, settled, startTarget, startTask, tpsStage, type CountingTarget } from './runs-fixtures.js';
@@ -157,6 +158,9 @@ describe.each(backends())('live stream (%s)', (backend) => {
 
     // after the end: the same intervals, the final statuses, the end; from a second server on the
     // same database too (an API restart), resuming in the middle of a second
+    // every viewer that left or was ended is cleaned up
+    await settled(() => liveStats.streams, 200, 5_000);
+    expect(liveStats.streams).toBe(0);
     const after = await readEvents(url, token);
     expect(ids(after.events)).toEqual(ids(events));
     expect(after.events.filter((e) => e.event !== 'interval').map((e) => e.event)).toEqual(['status', 'status', 'end']);

@@ -44,6 +44,10 @@ export class LiveHub {
     if (this.closed) throw apiError('UNAVAILABLE', { detail: 'the server is shutting down' });
     if (this.streams >= LIVE_MAX_STREAMS) throw apiError('UNAVAILABLE', { detail: `the server serves ${LIVE_MAX_STREAMS} live streams already; retry later` });
     let entry = this.entries.get(taskRunId);
+    if (entry !== undefined && entry.feed.isStopped) {
+      this.drop(taskRunId, entry); // its task run was deleted: read it afresh (the route has checked it exists)
+      entry = undefined;
+    }
     if (entry === undefined) {
       const feed = new TaskRunFeed(this.db, taskRunId, this.log);
       entry = { feed, started: feed.start(), linger: undefined };

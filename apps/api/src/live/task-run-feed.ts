@@ -70,6 +70,11 @@ export class TaskRunFeed {
     this.schedule();
   }
 
+  /** Whether it was stopped (its task run was deleted, or the hub dropped it). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   /** Stops polling and ends every viewer's response. */
   stop(): void {
     this.stopped = true;

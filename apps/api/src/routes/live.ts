@@ -26,6 +26,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/:project_id/task-run-infos/:task_run_id/live',
     {
+      exposeHeadRoute: false, // a stream has no head to answer
       schema: {
         summary: 'Follow a task run second by second (server-sent events)',
         description:
