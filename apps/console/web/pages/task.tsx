@@ -110,7 +110,7 @@ export function TaskPage(props: { suite: string; task: string }) {
       {t && t.case_list.length === 0 && <div class="empty">No case in this task yet.</div>}
       {t && t.case_list.length > 0 && (
         <table class="table">
-          <thead><tr><th>case</th><th>stages</th><th>cards</th><th /></tr></thead>
+          <thead><tr><th>case</th><th>stages</th><th class="num">cards</th><th /></tr></thead>
           <tbody>
             {t.case_list.map((c) => (
               <tr>

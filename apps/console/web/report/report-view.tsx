@@ -72,7 +72,7 @@ export function ReportView(props: { report: ReportResult }) {
             { label: 'timeout', color: COLORS.timeout, values: s.errors.timeout },
             { label: 'other', color: COLORS.othersFailed, values: s.errors.othersFailed },
           ]} />
-        <TimeChart title="Bandwidth" x={s.x} unit="B/s"
+        <TimeChart title="Bandwidth" x={s.x} unit="B/s" wide height={180}
           series={[{ label: 'sent', color: COLORS.sent, values: s.sentPerSec }, { label: 'received', color: COLORS.received, values: s.recPerSec }]} />
         <Histogram range={report.respTimeRange} testId="histogram" />
       </div>
