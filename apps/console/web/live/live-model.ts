@@ -11,6 +11,8 @@ export interface LiveInterval {
   users: number;
   started?: number;
   dropped?: number;
+  /** The case run's dropped starts so far (a viewer joining late still sees them all). */
+  dropped_total?: number;
   stage?: number;
   rps: number;
   tps: number;
@@ -50,6 +52,8 @@ export class CaseRunLive {
   name: string | undefined;
   lastSecond = 0;
   total = 0;
+  /** Dropped starts since the case run began. */
+  droppedTotal = 0;
 
   constructor(readonly caseRunId: number) {}
 
@@ -71,6 +75,7 @@ export class CaseRunLive {
     for (const c of LIVE_COLUMNS) this.cols[c][at] = values[c];
     this.cards = e.cards ?? this.cards;
     this.total = this.cards.reduce((n, c) => n + c.count, 0);
+    this.droppedTotal = e.dropped_total ?? this.droppedTotal + (e.dropped ?? 0);
     this.lastSecond = Math.max(this.lastSecond, e.second);
   }
 }

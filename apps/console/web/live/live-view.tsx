@@ -93,7 +93,7 @@ function CaseRunCharts(props: { run: CaseRunLive; tick: number }) {
   const r = props.run;
   const c = r.cols;
   const errorsNow = last(c.checkPointFailed) + last(c.parsedFailed) + last(c.refusedFailed) + last(c.timeout) + last(c.othersFailed);
-  const dropped = c.dropped.reduce((a, b) => a + b, 0);
+  const dropped = r.droppedTotal;
   return (
     <div data-testid="live-case" data-points={r.x.length}>
       {r.reason && <div class="note-box">{r.reason}</div>}
