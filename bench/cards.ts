@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'perftest-bench-cards-'));
   const postgres = DB === 'postgres' ? await freshDatabase('postgres') : undefined;
-  const database = postgres === undefined ? { PERFTEST_DATA_DIR: dataDir } : { DATABASE_URL: postgres.url as string };
+  const database: Record<string, string> = postgres === undefined ? { PERFTEST_DATA_DIR: dataDir } : { DATABASE_URL: postgres.url as string };
   const api = await startServer(
     { PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, PERFTEST_WORKERS: THREADS },
     60_000,

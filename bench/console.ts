@@ -95,7 +95,7 @@ async function storeRun(db: Database): Promise<{ requests: number; page: string;
      values ($1, null, 1, 'hour case', 2, $2::jsonb, $3::jsonb, to_timestamp($4), to_timestamp($5)) returning id`,
     [tr.id, JSON.stringify({ case: kase, variables: [], transactions: [] }), JSON.stringify(cards), T0, T0 + SECONDS],
   );
-  const recorder = new IntervalRecorder(cards.map((c) => c.key));
+  const recorder = new IntervalRecorder();
   let x = 12345;
   let requests = 0;
   for (let s = 0; s < SECONDS; s += 200) {

@@ -68,7 +68,7 @@ const CARDS: CardInfo[] = Array.from({ length: CARD_COUNT }, (_, i) => ({
 
 /** The intervals of one second (same generator every time: the run is deterministic). */
 class RunGenerator {
-  private readonly recorder = new IntervalRecorder(CARDS.map((c) => c.key));
+  private readonly recorder = new IntervalRecorder();
   private x = 12345;
 
   second(s: number): IntervalMessage {

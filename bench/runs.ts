@@ -223,7 +223,7 @@ async function bench(setup: string, client: TestClient, target: Target): Promise
 /** One realistic interval: 10 request cards with 500 requests each over a spread of response times. */
 function sampleInterval(second: number) {
   const keys = Array.from({ length: 10 }, (_, i) => `card-${i}`);
-  const recorder = new IntervalRecorder(keys);
+  const recorder = new IntervalRecorder();
   for (const key of keys) {
     for (let i = 0; i < 500; i++) {
       const result = { outcome: 'success' as const, status: 200, responseTimeUs: 500 + ((i * 7919) % 200_000), sentBytes: 120, recBytes: 800 };

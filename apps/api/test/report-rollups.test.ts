@@ -8,11 +8,10 @@
  * after the rollup are counted and the rollup rebuilt; a rollup of another version, or one that does
  * not decode, is rebuilt; deleting the project deletes its rollups.
  */
-import { IntervalRecorder, type RequestResult } from '@perftest/engine';
+import { CaseRunAccumulator, foldStats, IntervalRecorder, type RequestResult } from '@perftest/engine';
 import type { CardInfo, IntervalMessage, Outcome } from '@perftest/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/server.js';
-import { CaseRunAccumulator, foldStats } from '../src/reports/accumulator.js';
 import { buildReport } from '../src/reports/build-report.js';
 import { DEFAULT_BROKENS_LIMIT } from '../src/reports/brokens.js';
 import { foldIntervals } from '../src/reports/interval-fold.js';
@@ -57,7 +56,7 @@ function recordShare(
   stage: (s: number) => number = () => 0,
   seconds = SECONDS,
 ): IntervalMessage[] {
-  const recorder = new IntervalRecorder(CARDS.map((c) => c.key));
+  const recorder = new IntervalRecorder();
   const out: IntervalMessage[] = [];
   for (let s = 0; s < seconds; s++) {
     const cards = perSecond(s);
@@ -169,7 +168,7 @@ describe.each(backends())('report rollups on %s', (backend) => {
   /** The reports folded from the interval rows, in this process (no rollup, no cache), by limit. */
   const folded = async (run: Run) => {
     const meta = await requireReportMeta(server.db, PROJECT, run.taskRunId, run.caseRunId);
-    const acc = new CaseRunAccumulator(meta.cards.map((c) => c.key));
+    const acc = new CaseRunAccumulator();
     await foldIntervals(server.db, run.caseRunId, acc, Number.MIN_SAFE_INTEGER, { pageRows: 7 });
     expect(acc.rowCount).toBe(run.rows);
     return (limit: number | undefined) => JSON.parse(JSON.stringify(buildReport(meta, acc, limit ?? DEFAULT_BROKENS_LIMIT)));

@@ -10,16 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  clampUs,
-  createMergeHistogram,
-  IntervalRecorder,
-  PERCENTILES,
-  rtBucketCounts,
-  startRun,
-  type Histogram,
-  type RequestResult,
-} from '@perftest/engine';
+import { clampUs, CompactHistogram, IntervalRecorder, PERCENTILES, rtBucketCounts, startRun, type RequestResult } from '@perftest/engine';
 import type { CardInfo, IntervalMessage, Outcome } from '@perftest/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, expectErrorShape, startTestServer, type TestServer } from './helpers.js';
@@ -50,7 +41,7 @@ const KEYS = {
   // dropped_brokens is an extra key (starts dropped per point; report-dropped.test.ts)
   brokens: ['brand_brokens', 'commonTimestamps', 'dropped_brokens', 'respcode_brokens', 'tps_brokens', 'vusers_brokens'],
   respcode: ['checkPointFailed', 'error', 'othersFailed', 'parsedFailed', 'refusedFailed', 'success', 'timeout'],
-  details: ['data', 'pageIndex', 'pageSize', 'total'],
+  details: ['data', 'detailPageIndex', 'detailPageSize', 'detailTotal', 'pageIndex', 'pageSize', 'total'],
   item: ['customTransactions', 'detailDatas', 'performance'],
   row: ['averageRespTime', 'avgNetworkTraffic', 'avgRecBytes', 'avgSentBytes', 'avgTranRespTime', 'caseUri', 'createTime',
     'currentThreadNum', 'detailId', 'endTime', 'errorCount', 'errorEventsCount', 'failedAssert', 'failedOthers', 'failedParsed',
@@ -91,7 +82,7 @@ function responseTimes(n: number, seed: number): number[] {
 
 /** Intervals of one share: `perSecond(s)` gives each card's requests of second s. */
 function recordShare(seconds: number, perSecond: (s: number) => Record<string, RequestResult[]>, users: number, stage = (_s: number) => 0): IntervalMessage[] {
-  const recorder = new IntervalRecorder(CARDS.map((c) => c.key));
+  const recorder = new IntervalRecorder();
   const out: IntervalMessage[] = [];
   for (let s = 0; s < seconds; s++) {
     let iterationUs = 0;
@@ -157,10 +148,11 @@ describe.each(backends())('reports on %s', (backend) => {
       }),
       3,
     );
-  const reference = (list: number[]): Histogram => {
-    const h = createMergeHistogram();
+  /** One histogram fed every value (its percentiles are the library's, packages/engine/src/metrics/compact-histogram.test.ts). */
+  const reference = (list: number[]): CompactHistogram & { maxValue: number } => {
+    const h = new CompactHistogram();
     for (const us of list) h.recordValue(clampUs(us));
-    return h;
+    return Object.assign(h, { maxValue: Math.max(...list.map(clampUs)) });
   };
 
   beforeAll(async () => {

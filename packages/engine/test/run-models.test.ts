@@ -77,7 +77,7 @@ function httpUser(recorder: IntervalRecorder, signal: AbortSignal): VirtualUser 
 describe('ClosedModel', () => {
   it('holds the target, retires surplus users after their iteration, and records every request', async () => {
     served = 0;
-    const recorder = new IntervalRecorder(['get']);
+    const recorder = new IntervalRecorder();
     const abort = new AbortController();
     const errors: unknown[] = [];
     const model = new ClosedModel({
@@ -105,7 +105,7 @@ describe('ClosedModel', () => {
 
   it('starts exactly the budget of a by-count stage', async () => {
     served = 0;
-    const recorder = new IntervalRecorder(['get']);
+    const recorder = new IntervalRecorder();
     const abort = new AbortController();
     let done = 0;
     const model = new ClosedModel({
@@ -129,7 +129,7 @@ describe('ClosedModel', () => {
 describe('OpenModel', () => {
   it('starts exactly the scheduled iterations at a constant rate', async () => {
     served = 0;
-    const recorder = new IntervalRecorder(['get']);
+    const recorder = new IntervalRecorder();
     const abort = new AbortController();
     const model = new OpenModel({
       createUser: () => httpUser(recorder, abort.signal),
@@ -153,7 +153,7 @@ describe('OpenModel', () => {
 
   it('keeps its schedule while the target stalls: drops what the pool cannot serve, latency from the intended start', async () => {
     served = 0;
-    const recorder = new IntervalRecorder(['get']);
+    const recorder = new IntervalRecorder();
     const abort = new AbortController();
     const model = new OpenModel({
       createUser: () => httpUser(recorder, abort.signal),

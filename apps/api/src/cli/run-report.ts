@@ -5,16 +5,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { ReportResult } from '@perftest/console';
-import type { CliRunRecord } from '@perftest/engine';
+import { CaseRunAccumulator, type CliRunRecord } from '@perftest/engine';
 import { RunStatus } from '@perftest/model';
-import { CaseRunAccumulator } from '../reports/accumulator.js';
 import { DEFAULT_BROKENS_LIMIT } from '../reports/brokens.js';
 import { buildReport, type Report } from '../reports/build-report.js';
 import type { ReportMeta } from '../reports/report-meta.js';
 
 /** The report of a run of the CLI (`result` of the report endpoint). */
 export function cliRunReport(record: CliRunRecord): Report {
-  const acc = new CaseRunAccumulator(record.cards.map((c) => c.key));
+  const acc = new CaseRunAccumulator();
   for (const interval of record.intervals) {
     acc.fold({ case_run_id: 0, share_index: 0, worker_id: 'cli', second: interval.second, data: interval });
   }

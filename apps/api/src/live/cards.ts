@@ -4,12 +4,11 @@
  * so that once the case run has ended they equal the report's rows.
  */
 import type { CardInfo, LiveCard } from '@perftest/model';
-import type { CaseRunAccumulator } from '../reports/accumulator.js';
-import { round } from '../reports/pressure-result.js';
+import type { CaseRunAccumulator } from '@perftest/engine';
+import { round } from '../reports/round.js';
 
 /** The cards of `acc` in the case's order (cards seen only in rows follow), as of what it has folded. */
 export function liveCards(acc: CaseRunAccumulator, cards: readonly CardInfo[]): LiveCard[] {
-  acc.settle();
   const rateSeconds = Math.max(1, acc.series.span);
   const known = new Set(cards.map((c) => c.key));
   const rows: Array<{ key: string; name: string }> = cards.map((c) => ({ key: c.key, name: c.name }));

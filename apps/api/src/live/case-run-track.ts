@@ -6,7 +6,7 @@
  */
 import type { CardInfo, IntervalRow, LiveCard } from '@perftest/model';
 import { ENDED_RUN_STATUSES, OPEN_SHARE_STATUSES } from '@perftest/runner';
-import { CaseRunAccumulator } from '../reports/accumulator.js';
+import { CaseRunAccumulator } from '@perftest/engine';
 import type { LiveCaseRunState } from '../storage/live.js';
 import { liveCards } from './cards.js';
 import { FrameBuilder, type Frame } from './frame.js';
@@ -174,7 +174,7 @@ export class CaseRunTrack {
   }
 
   private accumulator(): CaseRunAccumulator {
-    this.acc ??= new CaseRunAccumulator(this.cards.map((c) => c.key));
+    this.acc ??= new CaseRunAccumulator();
     return this.acc;
   }
 }

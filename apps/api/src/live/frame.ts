@@ -5,7 +5,7 @@
  * added into one reused accumulator (no per-second allocation of a histogram).
  */
 import { OUTCOMES, type IntervalMessage, type LiveInterval } from '@perftest/model';
-import { createAccumulator, foldEncoded, settle, type Accumulator } from '../reports/histogram-fold.js';
+import { CompactHistogram, decodeInto } from '@perftest/engine';
 
 /** The live event of a second, without `cards`. */
 export type Frame = Omit<LiveInterval, 'cards'>;
@@ -14,7 +14,7 @@ const ms = (us: number): number => Math.round(us) / 1000;
 
 /** Builds frames; holds the one histogram every frame of its case run reuses. */
 export class FrameBuilder {
-  private readonly histogram: Accumulator = createAccumulator();
+  private readonly histogram = new CompactHistogram();
 
   /** The frame of `second` of case run `caseRunId` from the rows' data (at least one). */
   build(caseRunId: number, second: number, rows: readonly IntervalMessage[]): Frame {
@@ -48,10 +48,9 @@ export class FrameBuilder {
         rec += stats.recBytes;
         for (let i = 0; i < OUTCOMES.length; i++) outcomes[i] += stats.outcomes[OUTCOMES[i]] ?? 0;
         for (let i = 0; i < 5; i++) codes[i] += stats.statusClasses[i] ?? 0;
-        foldEncoded(histogram, stats.histogram);
+        decodeInto(histogram, stats.histogram, stats.requests);
       }
     }
-    settle(histogram);
     const at = (p: number): number => (requests === 0 ? 0 : ms(histogram.getValueAtPercentile(p)));
     return {
       case_run_id: caseRunId,

@@ -8,8 +8,8 @@
  * its first second. All figures are request-level (every request card of the case).
  */
 import { curveTime } from '../http/time.js';
-import { round } from './pressure-result.js';
-import { Col, type SecondSeries } from './second-series.js';
+import { round } from './round.js';
+import { Col, type SecondSeries } from '@perftest/engine';
 
 /** Points when the query leaves `brokens_limit_count` out: one per second for up to an hour. */
 export const DEFAULT_BROKENS_LIMIT = 3600;

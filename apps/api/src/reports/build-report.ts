@@ -3,10 +3,9 @@
  * intervals and what is known of the run: curves, table, summary, response-time distribution and
  * `taskInfo.vum`. Live while the case run runs (figures up to its latest second), final after.
  */
-import { summarize } from '@perftest/engine';
-import type { CaseRunAccumulator } from './accumulator.js';
+import { summarize, type CaseRunAccumulator } from '@perftest/engine';
 import { buildBrokens, type Brokens } from './brokens.js';
-import { buildDetails, caseFigures, requestTotals, type Details } from './details.js';
+import { buildDetails, caseFigures, type DetailPage, type Details } from './details.js';
 import { buildOutline, type Outline } from './outline.js';
 import { runWindow, type ReportMeta } from './report-meta.js';
 import { respTimeRange, rtProportion, type RespTimeRange } from './resp-time-range.js';
@@ -21,15 +20,17 @@ export interface Report {
   respTimeRange: RespTimeRange;
 }
 
-/** Builds the report of `meta`'s case run from `acc` with at most `brokensLimit` curve points. */
-export function buildReport(meta: ReportMeta, acc: CaseRunAccumulator, brokensLimit: number): Report {
-  acc.settle();
+/**
+ * Builds the report of `meta`'s case run from `acc` with at most `brokensLimit` curve points and page
+ * `detailPage` of its card rows (the first MAX_DETAIL_ROWS when left out).
+ */
+export function buildReport(meta: ReportMeta, acc: CaseRunAccumulator, brokensLimit: number, detailPage?: DetailPage): Report {
   const window = runWindow(meta, acc.series);
-  const requests = summarize(requestTotals(acc));
+  const requests = summarize(acc.requestTotals());
   const figures = caseFigures(acc.series);
   return {
     brokens: buildBrokens(acc.series, brokensLimit),
-    details: buildDetails(meta, window, acc, requests, figures),
+    details: buildDetails(meta, window, acc, requests, figures, detailPage),
     outline: buildOutline(meta, window, acc.series, requests, figures),
     rtproportion: rtProportion(requests.rtBuckets),
     taskInfo: { vum: figures.vum },

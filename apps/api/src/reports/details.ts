@@ -1,17 +1,26 @@
 /**
  * The report's table (`details`): one item for the case run, holding `performance` (the case: all
  * its requests, plus its iterations as transactions) and `detailDatas` (one row per request card,
- * in the case's order). Keys are those of the SDK's PerformanceInfo and DetailDataInfo plus `tp85`,
- * `rps`, `method` and `url`. Times are milliseconds (percentiles are the merged histograms' values
- * divided by 1000, unrounded); rates are per second of data; bytes are bytes (`avg*Bytes` per
- * request, `max*Bytes` the busiest second, `*NetworkTraffic` sent plus received per second).
+ * in the case's order, one page of at most MAX_DETAIL_ROWS of them: `detailPageIndex`,
+ * `detailPageSize` and `detailTotal` say which). Keys are those of the SDK's PerformanceInfo and
+ * DetailDataInfo plus `tp85`, `rps`, `method` and `url`. Times are milliseconds (percentiles are the
+ * merged histograms' values divided by 1000, unrounded); rates are per second of data; bytes are
+ * bytes (`avg*Bytes` per request, `max*Bytes` the busiest second, `*NetworkTraffic` sent plus
+ * received per second).
  */
-import { addCounters, summarize, type StatsSummary } from '@perftest/engine';
+import { CardCol, Col, summarize, type CardSeries, type CaseRunAccumulator, type SecondSeries, type StatsSummary } from '@perftest/engine';
 import { isoTime } from '../http/time.js';
-import { emptyCell, type CaseRunAccumulator, type CellTotals } from './accumulator.js';
-import { round } from './pressure-result.js';
 import type { ReportMeta, RunWindow } from './report-meta.js';
-import { Col, type SecondSeries } from './second-series.js';
+import { round } from './round.js';
+
+/** Detail rows per page at most, and when the query leaves `details_page_size` out. */
+export const MAX_DETAIL_ROWS = 1000;
+
+/** Which detail rows a report holds: page `index` (1-based) of `size` rows. */
+export interface DetailPage {
+  index: number;
+  size: number;
+}
 
 /** One row of the table (PerformanceInfo / DetailDataInfo). */
 export type DetailRow = Record<string, string | number | boolean | null>;
@@ -22,6 +31,10 @@ export interface Details {
   pageIndex: number;
   pageSize: number;
   total: number;
+  /** The page of `detailDatas` (1-based), its size, and the number of request cards in all. */
+  detailPageIndex: number;
+  detailPageSize: number;
+  detailTotal: number;
 }
 
 /** Case-level figures every row repeats. */
@@ -119,23 +132,48 @@ function statsFields(sum: StatsSummary, rateSeconds: number): DetailRow {
   };
 }
 
-/** All the case's requests in one cell (the sum of its cards). */
-export function requestTotals(acc: CaseRunAccumulator): CellTotals {
-  const total = emptyCell();
-  for (const card of acc.cards.values()) {
-    addCounters(total, card);
-    if (card.requests > 0) total.histogram.add(card.histogram);
-  }
-  return total;
+/** The traffic figures of one card, from the seconds it ran in (`secondsWithRows`: of the case). */
+function cardTraffic(seconds: CardSeries | undefined, secondsWithRows: number, rateSeconds: number) {
+  let maxSent = 0;
+  let maxRec = 0;
+  let maxTotal = 0;
+  let minTotal = Number.POSITIVE_INFINITY;
+  let total = 0;
+  seconds?.forEachSecond((_, f) => {
+    const sent = f[CardCol.sentBytes];
+    const rec = f[CardCol.recBytes];
+    total += sent + rec;
+    if (sent > maxSent) maxSent = sent;
+    if (rec > maxRec) maxRec = rec;
+    if (sent + rec > maxTotal) maxTotal = sent + rec;
+    if (sent + rec < minTotal) minTotal = sent + rec;
+  });
+  // a second with rows in which the card completed nothing counts as 0
+  if ((seconds?.size ?? 0) < secondsWithRows) minTotal = 0;
+  return {
+    maxSentBytes: maxSent,
+    maxRecBytes: maxRec,
+    avgNetworkTraffic: round(total / rateSeconds, 2),
+    maxNetworkTraffic: maxTotal,
+    minNetworkTraffic: Number.isFinite(minTotal) ? minTotal : 0,
+  };
 }
 
-/** Builds `details` for a case run. `requests`: requestTotals(acc), settled. */
+/** Seconds of the series holding at least one row. */
+function secondsWithRows(series: SecondSeries): number {
+  let n = 0;
+  for (let s = series.first; s <= series.last; s++) if (series.get(s, Col.rows) > 0) n++;
+  return n;
+}
+
+/** Builds `details` for a case run with page `page` of its card rows. `requests`: the request totals' summary. */
 export function buildDetails(
   meta: ReportMeta,
   window: RunWindow,
   acc: CaseRunAccumulator,
   requests: StatsSummary,
   figures: CaseFigures,
+  page: DetailPage = { index: 1, size: MAX_DETAIL_ROWS },
 ): Details {
   const series = acc.series;
   const rate = window.rateSeconds;
@@ -179,11 +217,13 @@ export function buildDetails(
   };
   const known = new Map(meta.cards.map((c) => [c.key, c]));
   const keys = [...meta.cards.map((c) => c.key), ...[...acc.cards.keys()].filter((k) => !known.has(k))];
-  const detailDatas = keys.map((key, position): DetailRow => {
+  const size = Math.min(Math.max(1, page.size), MAX_DETAIL_ROWS);
+  const offset = (Math.max(1, page.index) - 1) * size;
+  const withRows = secondsWithRows(series);
+  const detailDatas = keys.slice(offset, offset + size).map((key, at): DetailRow => {
+    const position = offset + at;
     const card = known.get(key);
-    const cell = acc.cards.get(key) ?? emptyCell();
-    const column = acc.bytesColumn(key);
-    const stats = statsFields(summarize(cell), rate);
+    const stats = statsFields(acc.cardSummary(key), rate);
     return {
       id: `${meta.caseRunId}-${position + 1}`,
       detailId: key,
@@ -193,9 +233,7 @@ export function buildDetails(
       isAW: true,
       ...common,
       ...stats,
-      ...(column === undefined
-        ? { maxSentBytes: 0, maxRecBytes: 0, avgNetworkTraffic: 0, maxNetworkTraffic: 0, minNetworkTraffic: 0 }
-        : traffic(series, column, column + 1, rate)),
+      ...cardTraffic(acc.cards.get(key)?.seconds, withRows, rate),
       transactions: null,
       transactionSuccess: null,
       transactionalSuccessRate: 0,
@@ -207,5 +245,13 @@ export function buildDetails(
       transactionalTpsSuccess: 0,
     };
   });
-  return { data: [{ customTransactions: [], detailDatas, performance }], pageIndex: 1, pageSize: 1, total: 1 };
+  return {
+    data: [{ customTransactions: [], detailDatas, performance }],
+    pageIndex: 1,
+    pageSize: 1,
+    total: 1,
+    detailPageIndex: Math.max(1, page.index),
+    detailPageSize: size,
+    detailTotal: keys.length,
+  };
 }

@@ -7,7 +7,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { intervalPage, type IntervalKey } from '../storage/reports.js';
 import type { Queryable } from '@perftest/store';
-import type { CaseRunAccumulator } from './accumulator.js';
+import type { CaseRunAccumulator } from '@perftest/engine';
 
 /** How to fold. */
 export interface FoldOptions {

@@ -9,7 +9,7 @@
  * first second of a KPI miss) or mode 7 (the peak step), else null. Case counters count the case
  * runs of the task run.
  */
-import type { StatsSummary } from '@perftest/engine';
+import { Col, type SecondSeries, type StatsSummary } from '@perftest/engine';
 import { PressureMode } from '@perftest/model';
 import { isoTime } from '../http/time.js';
 import type { CaseFigures } from './details.js';
@@ -19,12 +19,11 @@ import {
   kneePeak,
   kpiPeak,
   planOf,
-  round,
   type KneeResult,
   type PeakMetric,
 } from './pressure-result.js';
+import { round } from './round.js';
 import type { ReportMeta, RunWindow } from './report-meta.js';
-import { Col, type SecondSeries } from './second-series.js';
 
 /** `outline` as built here. */
 export type Outline = Record<string, string | number | boolean | null | PeakMetric>;

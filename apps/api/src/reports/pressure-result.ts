@@ -6,6 +6,7 @@
  * view. Request-level figures are used: the requests of every card of the second.
  */
 import {
+  Col,
   evaluatePeakKpis,
   findKnee,
   intelligentStepAt,
@@ -17,10 +18,11 @@ import {
   type KpiMiss,
   type KpiSample,
   type PlannedStage,
+  type SecondSeries,
   type StepResult,
 } from '@perftest/engine';
 import { PressureMode, type CaseInfoDetail, type PreparedStage } from '@perftest/model';
-import { Col, type SecondSeries } from './second-series.js';
+import { round } from './round.js';
 
 /** The peak figures a report shows (keys of the SDK's PeakMetric, times in ms, rate in percent). */
 export interface PeakMetric {
@@ -203,10 +205,4 @@ export function kneePeak(result: KneeResult, isoTime: (epochMs: number) => strin
     successRate: round(peak.successRate, 2),
     peakTime: isoTime(result.stepStarts[at] * 1000),
   };
-}
-
-/** `value` rounded to `digits` decimals. */
-export function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

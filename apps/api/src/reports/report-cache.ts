@@ -14,7 +14,7 @@
  */
 import type { Queryable } from '@perftest/store';
 import { intervalKeysBefore, intervalRowsAt } from '../storage/reports.js';
-import { CaseRunAccumulator } from './accumulator.js';
+import { CaseRunAccumulator } from '@perftest/engine';
 import { foldIntervals } from './interval-fold.js';
 import { decodeRollup } from './rollup-codec.js';
 import { rollupState, rollupStats, writeRollup } from './rollup-store.js';
@@ -44,17 +44,17 @@ export class ReportCache {
   ) {}
 
   /** The accumulator of `caseRunId` with every row stored so far folded. */
-  async current(caseRunId: number, cardKeys: readonly string[]): Promise<CaseRunAccumulator> {
+  async current(caseRunId: number): Promise<CaseRunAccumulator> {
     let entry = this.entries.get(caseRunId);
     if (entry === undefined) {
-      entry = { acc: new CaseRunAccumulator(cardKeys), fresh: true, updating: undefined };
+      entry = { acc: new CaseRunAccumulator(), fresh: true, updating: undefined };
     } else {
       this.entries.delete(caseRunId);
     }
     this.entries.set(caseRunId, entry);
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as number);
     while (entry.updating !== undefined) await entry.updating.catch(() => undefined);
-    const update = this.update(caseRunId, entry, cardKeys);
+    const update = this.update(caseRunId, entry);
     entry.updating = update;
     try {
       await update;
@@ -69,7 +69,7 @@ export class ReportCache {
     this.entries.clear();
   }
 
-  private async update(caseRunId: number, entry: Entry, cardKeys: readonly string[]): Promise<void> {
+  private async update(caseRunId: number, entry: Entry): Promise<void> {
     const state = await rollupState(this.db, caseRunId, entry.fresh);
     entry.fresh = false;
     let unreadable = false;
@@ -84,7 +84,7 @@ export class ReportCache {
     }
     if (entry.acc.restored) {
       if (state.stored <= entry.acc.rowCount) return;
-      entry.acc = new CaseRunAccumulator(cardKeys); // rows landed after the rollup: fold them all again
+      entry.acc = new CaseRunAccumulator(); // rows landed after the rollup: fold them all again
     }
     await this.catchUp(caseRunId, entry.acc, state.stored);
     if (state.sealed && (unreadable || !(state.rolledRows !== undefined && state.rolledRows >= entry.acc.rowCount))) {

@@ -3,7 +3,7 @@
  * the time window its figures cover.
  */
 import { RunStatus, type CardInfo, type CaseInfoDetail, type PreparedStage } from '@perftest/model';
-import type { SecondSeries } from './second-series.js';
+import type { SecondSeries } from '@perftest/engine';
 
 /** Counts of the case runs of the report's task run (the outline's case counters). */
 export interface CaseRunCounts {

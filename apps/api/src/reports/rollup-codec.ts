@@ -3,29 +3,40 @@
  * is built again without its interval rows, value for value. Format ROLLUP_VERSION, zlib-deflated:
  *
  *   u32 LE   header length H
- *   H bytes  header, JSON: {first, span, width, rows, iterations, cards: [{key, column, ...}]} where
- *            each cell carries its counters (requests, outcomes, statusClasses, bytes, rt sum/min/max)
- *            and `buckets`, the number of histogram buckets in use
+ *   H bytes  header, JSON: {first, span, width, rows, iterations, cards: [{key, seconds, ...}]}
+ *            where each cell carries its counters (requests, outcomes, statusClasses, bytes, rt
+ *            sum/min/max) and `buckets`, the number of histogram buckets in use, and each card
+ *            `seconds`, the number of seconds it ran in
  *   N x 8    N float64 values, byte-shuffled (byte b of value i, little-endian, at b * N + i: the
  *            high bytes of small whole numbers are runs of zeros, which deflates 2.7 times better):
- *            the series, `width` columns of `span` seconds each (column after column), then for
- *            each cell (iterations first, then the cards in header order) the indices of its
- *            histogram buckets in use followed by their counts
+ *            the case series, `width` columns of `span` seconds each (column after column), then
+ *            for each cell (iterations first, then the cards in header order) the indices of its
+ *            histogram buckets in use followed by their counts, then for each card its seconds
+ *            (the second, then its CARD_COLUMNS figures, each; CardSeries.raw)
  *
  * The series holds what the curves, the KPI and knee verdicts and the per-second peaks read; the
- * whole-run histograms (the engine's merge layout, 1 us .. 1 h, 3 digits) what percentiles and the
- * response-time distribution read. Counts are whole numbers and every value is a float64 as folded,
- * so nothing is rounded. Change anything here and bump ROLLUP_VERSION: rollups of another version
- * are rebuilt from the intervals.
+ * whole-run histograms (the engine's layout, 1 us .. 1 h, 3 digits) what percentiles and the
+ * response-time distribution read; a card's seconds its traffic, peaks and curves. Counts are whole
+ * numbers and every value is a float64 as folded, so nothing is rounded. Change anything here and
+ * bump ROLLUP_VERSION: rollups of another version are rebuilt from the intervals.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { OUTCOMES, type StatsCounters } from '@perftest/model';
-import { CaseRunAccumulator, emptyCell, type AccumulatorState, type CellTotals } from './accumulator.js';
-import type { Accumulator } from './histogram-fold.js';
-import { SecondSeries } from './second-series.js';
+import {
+  CARD_COLUMNS,
+  CardSeries,
+  CaseRunAccumulator,
+  emptyCell,
+  histogramLayout,
+  SecondSeries,
+  type AccumulatorState,
+  type CardTotals,
+  type CellTotals,
+  type CompactHistogram,
+} from '@perftest/engine';
 
 /** The format version written in report_rollups.version. */
-export const ROLLUP_VERSION = 4;
+export const ROLLUP_VERSION = 5;
 
 /** zlib level (an hour of 10 cards: ~90 KB in ~20 ms; level 1 gives ~105 KB in ~5 ms). */
 const DEFLATE_LEVEL = 6;
@@ -44,21 +55,17 @@ interface Header {
   width: number;
   rows: number;
   iterations: CellHeader;
-  cards: Array<CellHeader & { key: string; column: number }>;
+  cards: Array<CellHeader & { key: string; seconds: number }>;
 }
 
-/** The buckets in use of a settled histogram: their indices, then their counts. */
-function bucketsOf(histogram: Accumulator): { indices: number[]; counts: number[] } {
+/** The buckets in use of a histogram: their indices, then their counts. */
+function bucketsOf(histogram: CompactHistogram): { indices: number[]; counts: number[] } {
   const indices: number[] = [];
   const counts: number[] = [];
-  if (histogram.totalCount === 0) return { indices, counts };
-  for (let i = 0; i < histogram.countsArrayLength; i++) {
-    const count = histogram.getCountAtIndex(i);
-    if (count !== 0) {
-      indices.push(i);
-      counts.push(count);
-    }
-  }
+  histogram.forEachBucket((index, count) => {
+    indices.push(index);
+    counts.push(count);
+  });
   return { indices, counts };
 }
 
@@ -71,8 +78,10 @@ function countersOf(cell: CellTotals, buckets: number): CellHeader {
 /** The rollup bytes of an accumulator. */
 export function encodeRollup(acc: CaseRunAccumulator): Buffer {
   const state = acc.state();
-  const cells = [state.iterations, ...state.cards.map((c) => c.cell)];
+  const cards = [...state.cards];
+  const cells: CellTotals[] = [state.iterations, ...cards.map(([, card]) => card)];
   const buckets = cells.map((cell) => bucketsOf(cell.histogram));
+  const seconds = cards.map(([, card]) => card.seconds.raw());
   const series = state.series;
   const span = series.span;
   const header: Header = {
@@ -81,10 +90,16 @@ export function encodeRollup(acc: CaseRunAccumulator): Buffer {
     width: series.width,
     rows: state.rows,
     iterations: countersOf(state.iterations, buckets[0].indices.length),
-    cards: state.cards.map((c, i) => ({ key: c.key, column: c.column, ...countersOf(c.cell, buckets[i + 1].indices.length) })),
+    cards: cards.map(([key, card], i) => ({
+      key,
+      seconds: card.seconds.size,
+      ...countersOf(card, buckets[i + 1].indices.length),
+    })),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const values = new Float64Array(series.width * span + buckets.reduce((n, b) => n + 2 * b.indices.length, 0));
+  const count =
+    series.width * span + buckets.reduce((n, b) => n + 2 * b.indices.length, 0) + seconds.reduce((n, raw) => n + raw.length, 0);
+  const values = new Float64Array(count);
   let at = 0;
   for (let c = 0; c < series.width; c++) {
     values.set(series.values(c), at);
@@ -94,6 +109,10 @@ export function encodeRollup(acc: CaseRunAccumulator): Buffer {
     values.set(b.indices, at);
     values.set(b.counts, at + b.indices.length);
     at += 2 * b.indices.length;
+  }
+  for (const raw of seconds) {
+    values.set(raw, at);
+    at += raw.length;
   }
   const out = Buffer.alloc(4 + json.length + values.byteLength);
   out.writeUInt32LE(json.length, 0);
@@ -139,7 +158,7 @@ class Reader {
   }
 }
 
-/** A cell from its header and its buckets (the histogram left unsettled). */
+/** A cell from its header and its buckets. */
 function restoreCell(header: CellHeader, reader: Reader): CellTotals {
   const cell = emptyCell();
   cell.requests = header.requests;
@@ -152,15 +171,11 @@ function restoreCell(header: CellHeader, reader: Reader): CellTotals {
   cell.rtMaxUs = header.rtMaxUs;
   const indices = reader.take(header.buckets);
   const counts = reader.take(header.buckets);
-  const histogram = cell.histogram;
-  const limit = histogram.countsArrayLength;
-  let total = 0;
+  const limit = histogramLayout().buckets;
   for (let i = 0; i < indices.length; i++) {
-    if (indices[i] >= limit) throw new Error(`report rollup bucket ${indices[i]} is beyond the histogram's ${limit}`);
-    histogram.addToCountAtIndex(indices[i], counts[i]);
-    total += counts[i];
+    if (!(indices[i] >= 0 && indices[i] < limit)) throw new Error(`report rollup bucket ${indices[i]} is outside the layout's ${limit}`);
+    cell.histogram.addAtIndex(indices[i], counts[i]);
   }
-  histogram.addToTotalCount(total);
   return cell;
 }
 
@@ -170,13 +185,16 @@ export function decodeRollup(data: Uint8Array): CaseRunAccumulator {
   const length = raw.readUInt32LE(0);
   const header = JSON.parse(raw.toString('utf8', 4, 4 + length)) as Header;
   const cells = [header.iterations, ...header.cards];
-  const count = header.width * header.span + cells.reduce((n, c) => n + 2 * c.buckets, 0);
+  const count =
+    header.width * header.span + cells.reduce((n, c) => n + 2 * c.buckets, 0) + header.cards.reduce((n, c) => n + c.seconds * (1 + CARD_COLUMNS), 0);
   const reader = new Reader(unshuffle(raw.subarray(4 + length), count));
   const columns: Float64Array[] = [];
   for (let c = 0; c < header.width; c++) columns.push(reader.take(header.span).slice());
   const series = SecondSeries.fromColumns(header.first ?? 0, columns);
   const iterations = restoreCell(header.iterations, reader);
-  const cards = header.cards.map((c) => ({ key: c.key, column: c.column, cell: restoreCell(c, reader) }));
+  const totals = header.cards.map((c) => restoreCell(c, reader));
+  const cards = new Map<string, CardTotals>();
+  header.cards.forEach((c, i) => cards.set(c.key, { ...totals[i], seconds: new CardSeries(reader.take(c.seconds * (1 + CARD_COLUMNS)).slice()) }));
   const state: AccumulatorState = { series, cards, iterations, rows: header.rows };
-  return new CaseRunAccumulator([], state);
+  return new CaseRunAccumulator(state);
 }

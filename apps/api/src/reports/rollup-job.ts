@@ -9,7 +9,7 @@
  */
 import type { Queryable } from '@perftest/store';
 import type { FastifyInstance } from 'fastify';
-import { CaseRunAccumulator } from './accumulator.js';
+import { CaseRunAccumulator } from '@perftest/engine';
 import { foldIntervals } from './interval-fold.js';
 import { rollupCandidates, writeRollup } from './rollup-store.js';
 
@@ -77,7 +77,7 @@ export class RollupJob {
       for (const c of candidates) {
         if (this.closing) return written;
         try {
-          const acc = new CaseRunAccumulator(c.cardKeys);
+          const acc = new CaseRunAccumulator();
           const complete = await foldIntervals(this.db, c.id, acc, Number.MIN_SAFE_INTEGER, {
             pageRows: PAGE_ROWS,
             sliceRows: SLICE_ROWS,

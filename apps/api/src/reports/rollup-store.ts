@@ -7,7 +7,7 @@
  * pruned) stands.
  */
 import type { Queryable } from '@perftest/store';
-import type { CaseRunAccumulator } from './accumulator.js';
+import type { CaseRunAccumulator } from '@perftest/engine';
 import { encodeRollup, ROLLUP_VERSION } from './rollup-codec.js';
 
 /** Seconds after a case run's end before it is rolled up. */
@@ -88,7 +88,6 @@ const FOREIGN_KEY_VIOLATION = '23503';
 /** A case run waiting for its rollup. */
 export interface RollupCandidate {
   id: number;
-  cardKeys: string[];
 }
 
 /**
@@ -101,8 +100,8 @@ export async function rollupCandidates(
   skip: readonly number[],
   graceSeconds = ROLLUP_GRACE_SECONDS,
 ): Promise<RollupCandidate[]> {
-  const rows = await db.query<{ id: number; cards: Array<{ key?: unknown }> | null }>(
-    `select cr.id, cr.cards from case_runs cr
+  return db.query<RollupCandidate>(
+    `select cr.id from case_runs cr
       where ${SEALED}
         and not exists (select 1 from report_rollups r where r.case_run_id = cr.id and r.version >= $2)
         and cr.id not in (select jsonb_array_elements_text($3::jsonb)::bigint)
@@ -110,8 +109,4 @@ export async function rollupCandidates(
       limit $4`,
     [graceSeconds, ROLLUP_VERSION, JSON.stringify(skip), limit],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    cardKeys: (Array.isArray(r.cards) ? r.cards : []).map((c) => c.key).filter((k): k is string => typeof k === 'string'),
-  }));
 }

@@ -24,7 +24,7 @@ import { requireReportMeta } from '../storage/reports.js';
 export const mergedReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cache = new ReportCache(app.db);
   const part = async (meta: ReportMeta, brokensLimit = 1): Promise<CaseRunPart> => {
-    const acc = await cache.current(meta.caseRunId, meta.cards.map((c) => c.key));
+    const acc = await cache.current(meta.caseRunId);
     return { meta, acc, report: buildReport(meta, acc, brokensLimit) };
   };
 
@@ -56,7 +56,7 @@ export const mergedReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { project_id, task_run_id, case_run_id, detail_id } = request.params;
       const meta = await requireReportMeta(app.db, project_id, task_run_id, case_run_id);
-      const acc = await cache.current(meta.caseRunId, meta.cards.map((c) => c.key));
+      const acc = await cache.current(meta.caseRunId);
       const target = chartTarget(meta, detail_id, requestKeys(meta, acc.cards.keys()));
       if (target === undefined) throw apiError('NOT_FOUND', { resource: 'detail', id: `${detail_id} of case run ${case_run_id}` });
       const result = target === null ? caseChart(buildReport(meta, acc, DEFAULT_BROKENS_LIMIT)) : cardChart(acc, target, DEFAULT_BROKENS_LIMIT);

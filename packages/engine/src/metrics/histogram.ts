@@ -1,30 +1,30 @@
 /**
- * The one place that decides how response-time histograms are built, encoded and decoded, so that
- * every recorder, merger and report agrees on range and resolution.
+ * The one place that decides how response-time histograms are laid out, encoded and decoded, so that
+ * every recorder, merger, accumulator and report agrees on range and resolution.
  *
- * Range: 1 us .. 3,600,000,000 us (one hour), 3 significant digits. Values outside are clamped.
+ * Layout: 1 us .. 3,600,000,000 us (one hour), 3 significant digits (hdr-histogram-js's bucket
+ * layout: 23,552 buckets). Values outside are clamped. Index <-> value mapping is the library's.
  *
- * Implementation (measured on this machine, Node 20, 10 M recordValue calls with values spread
- * log-uniformly over 200 us .. 4 s, best of 5 runs, one process per variant):
- *   WASM Int32  ~15 ns/record, ~95 KB per histogram (wasm linear memory)
- *   JS Int32    ~80 ns/record, ~95 KB per histogram (Int32Array)
- *   JS Float64  ~81 ns/record, ~190 KB
- *   WASM packed ~190 ns/record, <1 KB when sparse
- *   JS packed   ~470 ns/record, <1 KB when sparse
- * None allocates per record. Recording (the hot path, one or two records per request) therefore uses
- * WASM Int32; such histograms live outside the JS heap and must be released with `destroy()` (cells
- * do it in `close()`, with a finalizer as a safety net). Decoding and merging (report side, no hot
- * loop) use plain JS histograms that the garbage collector reclaims: Int32 for decoded intervals and
- * Float64 counts for accumulators, whose totals may exceed 2^31 over a long run.
- * Encoded form: HDR V2 compressed base64, identical bytes for the WASM and JS implementations.
+ * Encoded form (the `histogram` string of an interval's cell), one of:
+ *  - '' when the cell is empty;
+ *  - the compact form `b:` followed by comma-separated values in us, each optionally `*count`
+ *    (`b:812,1030*3`): a few values or buckets, each standing for its HDR bucket. A cell of one
+ *    virtual user's card holds a handful of requests a second; this form costs no histogram and no
+ *    zlib to write or read, and is a third of the size;
+ *  - HDR V2 compressed base64 (hdr-histogram-js) for larger cells, decoded by the library.
+ *
+ * Measured on this machine (Node 20, loaded; ratios, not absolute figures) while choosing the forms
+ * behind it: recording 10 M values into a WASM Int32 histogram 1x, WASM packed 6.5x, JS packed 17x,
+ * JS Int32 4x, appending to a typed array 0.07x; each WASM Int32 or JS Int32 histogram holds ~95 KB
+ * (Float64 ~190 KB) whatever it records, so one per request card grows 0.3-0.5 MB per card over a
+ * worker and the API. The library's packed histograms are small but slow to read: decoding one cell
+ * into a PackedHistogram took 29x and reading 8 percentiles from one 40x the dense figures, too slow
+ * for a report of 10,000 cards. Hence: a cell buffers its raw values (stats-cell.ts) and is encoded
+ * once a second here; every merge and whole-run total is a CompactHistogram (its used buckets only,
+ * compact-histogram.ts), whose percentiles follow the library's definition bucket for bucket.
  */
-import {
-  build,
-  decodeFromCompressedBase64,
-  encodeIntoCompressedBase64,
-  initWebAssemblySync,
-  type Histogram,
-} from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, Float64Histogram, initWebAssemblySync, JsHistogram, type Histogram } from 'hdr-histogram-js';
+import type { CompactHistogram } from './compact-histogram.js';
 
 /** The hdr-histogram-js histogram interface. */
 export type { Histogram };
@@ -35,6 +35,49 @@ export const HISTOGRAM_LOWEST_US = 1;
 export const HISTOGRAM_HIGHEST_US = 3_600_000_000;
 /** Significant decimal digits kept by every histogram. */
 export const HISTOGRAM_DIGITS = 3;
+/** Cells of at most this many values (or merged buckets) are encoded in the compact form. */
+export const COMPACT_MAX = 32;
+/** Prefix of the compact form. */
+const COMPACT_PREFIX = 'b:';
+
+/** A dense JS histogram of the standard layout (the library's mapping and the scratch of merges). */
+function denseHistogram(): JsHistogram {
+  return new Float64Histogram(HISTOGRAM_LOWEST_US, HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS);
+}
+
+/** The standard layout as the library computes it: bucket of a value, values of a bucket. */
+class Layout {
+  readonly buckets: number;
+  /** Highest and lowest value equivalent to each bucket (percentiles, distribution buckets). */
+  readonly highest: Float64Array;
+  readonly lowest: Float64Array;
+  private readonly reference: JsHistogram;
+
+  constructor() {
+    this.reference = denseHistogram();
+    this.buckets = this.reference.countsArrayLength;
+    this.highest = new Float64Array(this.buckets);
+    this.lowest = new Float64Array(this.buckets);
+    for (let i = 0; i < this.buckets; i++) {
+      const value = this.reference.valueFromIndex(i);
+      this.lowest[i] = this.reference.lowestEquivalentValue(value);
+      this.highest[i] = this.reference.highestEquivalentValue(value);
+    }
+  }
+
+  /** The bucket of a clamped value. */
+  indexOf(us: number): number {
+    return this.reference.countsArrayIndex(us);
+  }
+}
+
+let layout: Layout | undefined;
+
+/** The standard layout (computed once per thread). */
+export function histogramLayout(): Layout {
+  layout ??= new Layout();
+  return layout;
+}
 
 let wasmState: 'unknown' | 'ready' | 'unavailable' = 'unknown';
 
@@ -51,12 +94,7 @@ function wasmReady(): boolean {
   return wasmState === 'ready';
 }
 
-/** Whether recording histograms are WASM-backed in this thread (they then need `destroy()`). */
-export function recordingUsesWasm(): boolean {
-  return wasmReady();
-}
-
-/** A histogram for the hot recording path (WASM Int32 when available). Release with `destroy()`. */
+/** A histogram of the standard layout for recording many values at once (WASM Int32 when available). */
 export function createRecordingHistogram(): Histogram {
   return build({
     bitBucketSize: 32,
@@ -68,17 +106,9 @@ export function createRecordingHistogram(): Histogram {
   });
 }
 
-/** An empty JS histogram with 64-bit float counts, the accumulator of merges. */
-export function createMergeHistogram(): Histogram {
-  return build({
-    bitBucketSize: 64,
-    autoResize: false,
-    lowestDiscernibleValue: HISTOGRAM_LOWEST_US,
-    highestTrackableValue: HISTOGRAM_HIGHEST_US,
-    numberOfSignificantValueDigits: HISTOGRAM_DIGITS,
-    useWebAssembly: false,
-  });
-}
+/** The thread's scratch histograms for encoding large cells (used synchronously, then reset). */
+let recordingScratch: Histogram | undefined;
+let mergeScratch: JsHistogram | undefined;
 
 /** Clamps a response time into the recordable range and rounds it to whole microseconds. */
 export function clampUs(us: number): number {
@@ -87,16 +117,81 @@ export function clampUs(us: number): number {
   return Math.round(us);
 }
 
-/** HDR compressed base64 of a histogram (the form that crosses threads and processes). */
-export function encodeHistogram(histogram: Histogram): string {
-  return encodeIntoCompressedBase64(histogram);
+/** The encoded form of `count` raw values (clamped us), as a cell records them. */
+export function encodeValues(values: Uint32Array, count: number): string {
+  if (count === 0) return '';
+  if (count <= COMPACT_MAX) {
+    let text = COMPACT_PREFIX;
+    for (let i = 0; i < count; i++) text += i === 0 ? values[i] : `,${values[i]}`;
+    return text;
+  }
+  recordingScratch ??= createRecordingHistogram();
+  const scratch = recordingScratch;
+  for (let i = 0; i < count; i++) scratch.recordValue(values[i]);
+  const encoded = encodeIntoCompressedBase64(scratch);
+  scratch.reset();
+  return encoded;
+}
+
+/** The encoded form of a histogram (a merge, or one built by hand). */
+export function encodeHistogram(histogram: CompactHistogram | Histogram): string {
+  if (!('forEachBucket' in histogram)) return histogram.totalCount === 0 ? '' : encodeIntoCompressedBase64(histogram);
+  if (histogram.totalCount === 0) return '';
+  const { lowest } = histogramLayout();
+  if (histogram.bucketCount <= COMPACT_MAX) {
+    let text = COMPACT_PREFIX;
+    let first = true;
+    histogram.forEachBucket((index, count) => {
+      text += `${first ? '' : ','}${lowest[index]}${count === 1 ? '' : `*${count}`}`;
+      first = false;
+    });
+    return text;
+  }
+  mergeScratch ??= denseHistogram();
+  const scratch = mergeScratch;
+  histogram.forEachBucket((index, count) => scratch.setCountAtIndex(index, count));
+  scratch.establishInternalTackingValues();
+  const encoded = encodeIntoCompressedBase64(scratch);
+  scratch.reset();
+  return encoded;
 }
 
 /**
- * Decodes an encoded histogram into a JS histogram with the standard range (the range is widened to
- * the standard one so that it can be added to accumulators). An empty string decodes as empty.
+ * Adds the histogram encoded in `encoded` to `target`. `count`, the cell's request count (the
+ * histogram's total), lets an HDR cell be decoded into the smallest library histogram that holds
+ * its counts.
  */
-export function decodeHistogram(encoded: string): Histogram {
-  if (encoded === '') return createMergeHistogram();
-  return decodeFromCompressedBase64(encoded, 32, false, HISTOGRAM_HIGHEST_US);
+export function decodeInto(target: CompactHistogram, encoded: string, count = Number.POSITIVE_INFINITY): void {
+  if (encoded === '') return;
+  if (encoded.startsWith(COMPACT_PREFIX)) return decodeCompact(target, encoded);
+  const size = count < 256 ? 8 : count < 65_536 ? 16 : count < 2 ** 31 ? 32 : 64;
+  let decoded = decodeFromCompressedBase64(encoded, size, false, HISTOGRAM_HIGHEST_US) as JsHistogram;
+  // A total that does not match means the counts did not fit the small buckets: decode wide.
+  if (size !== 64 && Number.isFinite(count) && decoded.totalCount !== count) {
+    decoded = decodeFromCompressedBase64(encoded, 64, false, HISTOGRAM_HIGHEST_US) as JsHistogram;
+  }
+  if (decoded.totalCount === 0) return;
+  const last = decoded.countsArrayIndex(decoded.maxValue);
+  const sameLayout =
+    decoded.countsArrayLength === histogramLayout().buckets && decoded.unitMagnitude === 0 && decoded.numberOfSignificantValueDigits === HISTOGRAM_DIGITS;
+  for (let i = 0; i <= last; i++) {
+    const n = decoded.getCountAtIndex(i);
+    if (n === 0) continue;
+    if (sameLayout) target.addAtIndex(i, n);
+    else target.recordValue(decoded.valueFromIndex(i), n);
+  }
+}
+
+function decodeCompact(target: CompactHistogram, encoded: string): void {
+  let at = COMPACT_PREFIX.length;
+  while (at < encoded.length) {
+    let end = encoded.indexOf(',', at);
+    if (end < 0) end = encoded.length;
+    const star = encoded.indexOf('*', at);
+    const value = Number(encoded.slice(at, star >= 0 && star < end ? star : end));
+    const count = star >= 0 && star < end ? Number(encoded.slice(star + 1, end)) : 1;
+    if (!Number.isFinite(value) || !(count > 0)) throw new Error(`bad compact histogram entry at ${at}: ${encoded.slice(at, end)}`);
+    target.recordValue(value, count);
+    at = end + 1;
+  }
 }

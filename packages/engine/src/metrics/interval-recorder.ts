@@ -1,6 +1,7 @@
 /**
  * The Recorder of one thread: a statistics cell per request card plus one for case iterations,
- * flushed once per second into an IntervalMessage and then reused.
+ * flushed once per second into an IntervalMessage and then reused. A card's cell is made when the
+ * card records its first request, so cards that never run cost nothing.
  */
 import type { EncodedStats, IntervalMessage } from '@perftest/model';
 import type { RequestResult } from '../protocols/driver.js';
@@ -13,20 +14,24 @@ export class IntervalRecorder implements Recorder {
   private readonly iterations = new StatsCell();
   private closed = false;
 
-  /** `cardKeys`: cards known in advance (others get a cell on their first request). */
-  constructor(cardKeys: Iterable<string> = []) {
-    for (const key of cardKeys) this.cellFor(key);
-  }
-
   /** A request of card `cardKey` finished. */
   request(cardKey: string, result: RequestResult): void {
-    const cell = this.cards.get(cardKey) ?? this.cellFor(cardKey);
+    let cell = this.cards.get(cardKey);
+    if (cell === undefined) {
+      cell = new StatsCell();
+      this.cards.set(cardKey, cell);
+    }
     cell.record(result.outcome, result.status, result.responseTimeUs, result.sentBytes, result.recBytes);
   }
 
   /** An iteration (transaction) of the case finished. */
   iteration(result: IterationResult): void {
     this.iterations.record(result.outcome, result.status, result.responseTimeUs, result.sentBytes, result.recBytes);
+  }
+
+  /** Cells made so far (one per card that recorded a request). */
+  get cellCount(): number {
+    return this.cards.size;
   }
 
   /**
@@ -37,8 +42,7 @@ export class IntervalRecorder implements Recorder {
     if (this.closed) throw new Error('IntervalRecorder is closed');
     const cards: Record<string, EncodedStats> = {};
     for (const [key, cell] of this.cards) {
-      if (cell.requests === 0) continue;
-      cards[key] = cell.encode();
+      if (cell.requests > 0) cards[key] = cell.encode();
       cell.reset();
     }
     const iterations = this.iterations.encode();
@@ -46,21 +50,9 @@ export class IntervalRecorder implements Recorder {
     return { type: 'interval', second, users, started, dropped, stage, iterations, cards };
   }
 
-  /** Releases the histograms; the recorder must not be used afterwards. */
+  /** Drops the cells; the recorder must not be used afterwards. */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    for (const cell of this.cards.values()) cell.close();
     this.cards.clear();
-    this.iterations.close();
-  }
-
-  private cellFor(key: string): StatsCell {
-    let cell = this.cards.get(key);
-    if (cell === undefined) {
-      cell = new StatsCell();
-      this.cards.set(key, cell);
-    }
-    return cell;
   }
 }

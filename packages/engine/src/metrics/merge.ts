@@ -1,14 +1,15 @@
 /**
  * Exact merging of statistics from any number of threads, workers and seconds: counters are summed,
- * min/max combined and HDR histograms added bucket by bucket, so percentiles of a merge equal those
- * of one histogram fed every value.
+ * min/max combined and histograms added bucket by bucket (into compact histograms), so percentiles
+ * of a merge equal those of one histogram fed every value.
  */
 import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type StatsCounters } from '@perftest/model';
-import { createMergeHistogram, decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
+import { CompactHistogram } from './compact-histogram.js';
+import { decodeInto, encodeHistogram } from './histogram.js';
 
-/** Merged counters with their decoded histogram (JS, 64-bit counts). */
+/** Merged counters with their histogram (its used buckets only). */
 export interface MergedStats extends StatsCounters {
-  histogram: Histogram;
+  histogram: CompactHistogram;
 }
 
 /** Several intervals merged: typically the threads and workers of one second, or a range of seconds. */
@@ -49,14 +50,14 @@ export function addCounters(target: StatsCounters, stats: StatsCounters): void {
 
 /** Empty merged statistics, ready for `addStats`. */
 export function emptyMergedStats(): MergedStats {
-  return { ...emptyCounters(), histogram: createMergeHistogram() };
+  return { ...emptyCounters(), histogram: new CompactHistogram() };
 }
 
 /** Adds one cell (encoded, or already merged) into `target`; returns `target`. */
 export function addStats(target: MergedStats, stats: EncodedStats | MergedStats): MergedStats {
   addCounters(target, stats);
   if (typeof stats.histogram === 'string') {
-    if (stats.requests > 0) target.histogram.add(decodeHistogram(stats.histogram));
+    if (stats.requests > 0) decodeInto(target.histogram, stats.histogram, stats.requests);
   } else {
     target.histogram.add(stats.histogram);
   }

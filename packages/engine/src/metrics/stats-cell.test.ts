@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { OUTCOMES } from '@perftest/model';
-import { createMergeHistogram, decodeHistogram, encodeHistogram, HISTOGRAM_HIGHEST_US, recordingUsesWasm } from './histogram.js';
+import { Float64Histogram } from 'hdr-histogram-js';
+import { CompactHistogram } from './compact-histogram.js';
+import { COMPACT_MAX, decodeInto, HISTOGRAM_DIGITS, HISTOGRAM_HIGHEST_US, HISTOGRAM_LOWEST_US } from './histogram.js';
 import { IntervalRecorder } from './interval-recorder.js';
 import { StatsCell, statusClassOf } from './stats-cell.js';
+
+/** The histogram an encoded cell holds. */
+function decoded(encoded: string): CompactHistogram {
+  const h = new CompactHistogram();
+  decodeInto(h, encoded);
+  return h;
+}
 
 describe('statusClassOf', () => {
   it.each([
@@ -50,9 +59,10 @@ describe('StatsCell', () => {
     expect(e.rtMinUs).toBe(1);
     expect(e.rtMaxUs).toBe(HISTOGRAM_HIGHEST_US);
     expect(e.rtSumUs).toBe(1000 + 3000 + 2000 + 5_000_000 + 1 + 10 + 20 + 30 + HISTOGRAM_HIGHEST_US);
-    const h = decodeHistogram(e.histogram);
+    expect(e.histogram).toMatch(/^b:/); // a few values: the compact form
+    const h = decoded(e.histogram);
     expect(h.totalCount).toBe(9);
-    cell.close();
+    expect(h.getValueAtPercentile(100)).toBe(new Float64Histogram(HISTOGRAM_LOWEST_US, HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS).highestEquivalentValue(HISTOGRAM_HIGHEST_US));
   });
 
   it('reset clears everything and the histogram keeps working', () => {
@@ -64,35 +74,38 @@ describe('StatsCell', () => {
     expect(empty.rtMinUs).toBe(0);
     expect(empty.rtMaxUs).toBe(0);
     expect(empty.statusClasses).toEqual([0, 0, 0, 0, 0]);
-    expect(decodeHistogram(empty.histogram).totalCount).toBe(0);
+    expect(empty.histogram).toBe('');
     cell.record('timeout', 0, 42, 0, 0);
     const one = cell.encode();
     expect(one.requests).toBe(1);
     expect(one.outcomes.timeout).toBe(1);
-    expect(decodeHistogram(one.histogram).totalCount).toBe(1);
-    cell.close();
-    cell.close();
+    expect(decoded(one.histogram).totalCount).toBe(1);
   });
 });
 
-describe('recording histograms', () => {
-  it('are WASM-backed here and encode to the same bytes as a JS histogram', () => {
-    expect(recordingUsesWasm()).toBe(true);
+describe('encoded cells', () => {
+  it('hold exactly the values recorded, compact up to COMPACT_MAX values and HDR beyond, second after second', () => {
     const cell = new StatsCell();
-    const js = createMergeHistogram();
-    for (let i = 0; i < 5000; i++) {
-      const v = 1 + ((i * 7919) % 2_000_000);
-      cell.record('success', 200, v, 0, 0);
-      js.recordValue(v);
+    for (const n of [1, COMPACT_MAX, COMPACT_MAX + 1, 5000, 3]) {
+      const library = new Float64Histogram(HISTOGRAM_LOWEST_US, HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS);
+      for (let i = 0; i < n; i++) {
+        const v = 1 + ((i * 7919 + n) % 2_000_000);
+        cell.record('success', 200, v, 0, 0);
+        library.recordValue(v);
+      }
+      const e = cell.encode();
+      cell.reset();
+      expect(e.histogram.startsWith('b:')).toBe(n <= COMPACT_MAX);
+      const h = decoded(e.histogram);
+      expect(h.totalCount).toBe(n);
+      for (const p of [0, 1, 50, 90, 99, 99.9, 100]) expect(h.getValueAtPercentile(p)).toBe(library.getValueAtPercentile(p));
     }
-    expect(cell.encode().histogram).toBe(encodeHistogram(js));
-    cell.close();
   });
 });
 
 describe('IntervalRecorder', () => {
   it('emits one interval per flush, omits idle cards and resets for the next second', () => {
-    const recorder = new IntervalRecorder(['a', 'b']);
+    const recorder = new IntervalRecorder();
     recorder.request('a', { outcome: 'success', status: 200, responseTimeUs: 1500, sentBytes: 3, recBytes: 4 });
     recorder.request('c', { outcome: 'timeout', status: 0, responseTimeUs: 5_000_000, sentBytes: 3, recBytes: 0 });
     recorder.iteration({ ok: false, outcome: 'timeout', status: 0, responseTimeUs: 5_001_500, sentBytes: 6, recBytes: 4 });
@@ -111,7 +124,8 @@ describe('IntervalRecorder', () => {
     const second = recorder.flush(101, 7, 0, 0, 1);
     expect(Object.keys(second.cards)).toEqual(['b']);
     expect(second.iterations.requests).toBe(0);
-    expect(decodeHistogram(second.cards.b.histogram).totalCount).toBe(1);
+    expect(decoded(second.cards.b.histogram).totalCount).toBe(1);
+    expect(recorder.cellCount).toBe(3); // a cell per card that recorded, none for cards that did not
     recorder.close();
     expect(() => recorder.flush(102, 0, 0, 0, 0)).toThrow(/closed/);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IntervalRecorder } from './interval-recorder.js';
-import { createMergeHistogram } from './histogram.js';
+import { CompactHistogram } from './compact-histogram.js';
 import { mergeIntervals } from './merge.js';
 import { rtBucketCounts, RT_BUCKETS, summarize } from './summary.js';
 
 describe('rtBucketCounts', () => {
   it('counts known values into the report buckets (upper bounds inclusive)', () => {
-    const h = createMergeHistogram();
+    const h = new CompactHistogram();
     const values: Array<[number, number]> = [
       [1, 3], // 0~50ms
       [49_000, 2],
@@ -24,7 +24,7 @@ describe('rtBucketCounts', () => {
       [5_100_000, 11], // >5s
       [3_600_000_000, 2],
     ];
-    for (const [v, n] of values) h.recordValueWithCount(v, n);
+    for (const [v, n] of values) h.recordValue(v, n);
     expect(rtBucketCounts(h)).toEqual({
       '0~50ms': 6,
       '50~200ms': 5,
@@ -40,7 +40,7 @@ describe('rtBucketCounts', () => {
   });
 
   it('an empty histogram has zero in every bucket', () => {
-    expect(Object.values(rtBucketCounts(createMergeHistogram()))).toEqual(new Array(9).fill(0));
+    expect(Object.values(rtBucketCounts(new CompactHistogram()))).toEqual(new Array(9).fill(0));
   });
 });
 

@@ -3,8 +3,9 @@
  * response-time distribution buckets (docs/reports.md, "Response-time buckets"). Times stay in
  * microseconds; the report layer converts them to milliseconds.
  */
-import { JsHistogram, type Histogram } from 'hdr-histogram-js';
 import type { Outcome } from '@perftest/model';
+import type { CompactHistogram } from './compact-histogram.js';
+import { histogramLayout } from './histogram.js';
 import type { MergedStats } from './merge.js';
 
 /** The percentiles a report shows, by field name, as percentages. */
@@ -93,22 +94,18 @@ export function summarize(stats: MergedStats): StatsSummary {
 }
 
 /**
- * Counts per response-time bucket, read from a JS histogram. Each HDR bucket is counted where its
- * lowest equivalent value falls, so a value within the 0.1 % resolution above a bound may count in
- * the lower bucket; none of the bounds coincides with an HDR bucket edge.
+ * Counts per response-time bucket. Each HDR bucket is counted where its lowest equivalent value
+ * falls, so a value within the 0.1 % resolution above a bound may count in the lower bucket; none
+ * of the bounds coincides with an HDR bucket edge.
  */
-export function rtBucketCounts(histogram: Histogram): Record<RtBucketLabel, number> {
-  if (!(histogram instanceof JsHistogram)) throw new Error('rtBucketCounts needs a JS histogram (merge first)');
+export function rtBucketCounts(histogram: CompactHistogram): Record<RtBucketLabel, number> {
   const counts = {} as Record<RtBucketLabel, number>;
   for (const [label] of RT_BUCKETS) counts[label] = 0;
-  if (histogram.totalCount === 0) return counts;
+  const { lowest } = histogramLayout();
   let bucket = 0;
-  for (let i = 0; i < histogram.countsArrayLength; i++) {
-    const count = histogram.getCountAtIndex(i);
-    if (count === 0) continue;
-    const value = histogram.lowestEquivalentValue(histogram.valueFromIndex(i));
-    while (value > RT_BUCKETS[bucket][1]) bucket++;
+  histogram.forEachBucket((index, count) => {
+    while (lowest[index] > RT_BUCKETS[bucket][1]) bucket++;
     counts[RT_BUCKETS[bucket][0]] += count;
-  }
+  });
   return counts;
 }

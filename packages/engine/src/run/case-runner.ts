@@ -85,7 +85,7 @@ export class CaseRunner {
     });
     // Every virtual user and driver may listen to the run's signal.
     setMaxListeners(0, this.abort.signal);
-    this.recorder = new IntervalRecorder(opts.compiled.cards.map((c) => c.key));
+    this.recorder = new IntervalRecorder();
     this.gate = new GatedRecorder(this.recorder);
     this.tracker = new StepTracker(opts.plan);
     const models = {

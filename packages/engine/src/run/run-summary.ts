@@ -46,9 +46,8 @@ export class RunTotals {
   private started = 0;
   private dropped = 0;
 
-  constructor(cards: readonly CardInfo[]) {
-    for (const card of cards) this.cards.set(card.key, emptyMergedStats());
-  }
+  /** `cards`: the case's request cards, each summarized even when it recorded nothing. */
+  constructor(private readonly known: readonly CardInfo[]) {}
 
   /** Adds one (merged) interval. */
   add(interval: IntervalMessage): void {
@@ -72,7 +71,8 @@ export class RunTotals {
   /** The summary of everything added. */
   summary(end: RunEnd, startedAt: number, endedAt: number, steps: readonly StepResult[]): RunSummary {
     const cards: Record<string, StatsSummary> = {};
-    for (const [key, stats] of this.cards) cards[key] = summarize(stats);
+    for (const card of this.known) cards[card.key] = summarize(this.cards.get(card.key) ?? emptyMergedStats());
+    for (const [key, stats] of this.cards) cards[key] ??= summarize(stats);
     return {
       end,
       startedAt,

@@ -6,11 +6,10 @@
  * successes, from the same per-second columns as the curves.
  */
 import { DatumType, type CaseReportDetail, type CaseReportDetailResult } from '@perftest/model';
-import type { CaseRunAccumulator } from '../accumulator.js';
+import { CardCol, Col, type CaseRunAccumulator } from '@perftest/engine';
 import type { Report } from '../build-report.js';
 import type { DetailRow } from '../details.js';
 import type { ReportMeta } from '../report-meta.js';
-import { CardCol, Col } from '../second-series.js';
 import { numberOrNull, peaks, protocolNames, textOrNull, whole, wholePercent } from './figures.js';
 import { caseDetailId, requestDetailId, requestKeys } from './ids.js';
 
@@ -111,13 +110,13 @@ export function mergedCaseDetail(meta: ReportMeta, acc: CaseRunAccumulator, repo
   const detailDatas = item.detailDatas.map((row, i) => {
     const key = keys[i];
     const card = cards.get(key);
-    const column = acc.bytesColumn(key);
+    const seconds = acc.cards.get(key)?.seconds;
     return mergedRow(row, report, meta, {
       detailId: requestDetailId(meta.caseRunId, i + 1),
       awId: key,
       datumType: DatumType.Request,
       protocols: card === undefined ? [] : protocolNames([card]),
-      peaks: column === undefined ? [0, 0] : peaks(series, column + CardCol.requests, column + CardCol.success),
+      peaks: seconds === undefined ? [0, 0] : [seconds.max(CardCol.requests), seconds.max(CardCol.success)],
     });
   });
   return { detail: { customTransactions: [], detailDatas, performance }, err_message: '' };

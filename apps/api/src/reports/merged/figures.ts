@@ -4,7 +4,7 @@
  * per-second peaks of a pair of columns.
  */
 import { ProtocolType, type CardInfo } from '@perftest/model';
-import type { SecondSeries } from '../second-series.js';
+import type { SecondSeries } from '@perftest/engine';
 
 /** A figure the SDK types as an integer: the v1 value rounded to the nearest whole number. */
 export function whole(value: unknown): number {

@@ -6,15 +6,12 @@
  * and cases that ran one after another do not. Rates are per second from the task run's first to
  * its last second with data. For a task run of one case every figure equals that case's v1 report.
  */
-import { addCounters, summarize } from '@perftest/engine';
+import { addCounters, Col, emptyCell, summarize, type CaseRunAccumulator } from '@perftest/engine';
 import type { ReportOutlineResult } from '@perftest/model';
 import { isoTime } from '../../http/time.js';
-import { emptyCell, type CaseRunAccumulator } from '../accumulator.js';
 import type { Report } from '../build-report.js';
-import { requestTotals } from '../details.js';
-import { round } from '../pressure-result.js';
+import { round } from '../round.js';
 import type { ReportMeta } from '../report-meta.js';
-import { Col } from '../second-series.js';
 import type { MergedTaskRun } from '../../storage/merged-reports.js';
 import { protocolNames, whole, wholePercent } from './figures.js';
 
@@ -64,8 +61,7 @@ export function mergedOutline(run: MergedTaskRun, parts: readonly CaseRunPart[])
   let vum = 0;
   const kpi = { count: 0, executed: 0, passed: 0 };
   for (const { acc, report } of parts) {
-    acc.settle();
-    const requests = requestTotals(acc);
+    const requests = acc.requestTotals();
     addCounters(total, requests);
     if (requests.requests > 0) total.histogram.add(requests.histogram);
     transactionsOk += Number(report.details.data[0].performance.transactionSuccess ?? 0);

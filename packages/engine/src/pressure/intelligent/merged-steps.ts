@@ -1,16 +1,15 @@
 /**
  * Intelligent high pressure (mode 7) judged over a whole distributed run: the caller hands in, second
- * by second and in order, every worker's interval of that second; they are merged (metrics/merge.ts)
- * and measured by the same StepTracker a process uses for its own threads, with the stage start
+ * by second and in order, every worker's interval of that second; their request and success counts
+ * are added up and measured by the same StepTracker a process uses for its own threads, with the stage start
  * taken from the run's common start instant. Every worker that feeds the same rows gets the same
  * steps, and the report, which merges the same rows with the same step boundaries, the same knee.
  */
 import type { IntervalMessage, PreparedCase } from '@perftest/model';
 import { PressureMode } from '@perftest/model';
-import { encodeInterval, mergeIntervals } from '../../metrics/merge.js';
 import { StagePlan } from '../stage-plan.js';
 import type { StepResult } from '../../types.js';
-import { StepTracker } from './step-tracker.js';
+import { StepTracker, type StepInterval } from './step-tracker.js';
 
 /** Finished intelligent-peak steps from merged run-wide intervals. */
 export class MergedStepTracker {
@@ -46,7 +45,7 @@ export class MergedStepTracker {
    */
   addSecond(intervals: readonly IntervalMessage[]): readonly StepResult[] | undefined {
     if (intervals.length === 0) return undefined;
-    const merged = intervals.length === 1 ? intervals[0] : encodeInterval(mergeIntervals(intervals));
+    const merged = intervals.length === 1 ? intervals[0] : countsOf(intervals);
     const planned = this.plan.stages.find((s) => s.stageIndex === merged.stage);
     const stageStart = planned !== undefined && Number.isFinite(planned.start) ? this.startAt + planned.start * 1000 : undefined;
     this.tracker.add(merged, stageStart);
@@ -55,4 +54,19 @@ export class MergedStepTracker {
     this.last = steps;
     return steps;
   }
+}
+
+/** The intervals of one second added up as far as steps read them (no histogram is merged). */
+function countsOf(intervals: readonly IntervalMessage[]): StepInterval {
+  let requests = 0;
+  let success = 0;
+  let stage = 0;
+  for (const interval of intervals) {
+    stage = Math.max(stage, interval.stage);
+    for (const key of Object.keys(interval.cards)) {
+      requests += interval.cards[key].requests;
+      success += interval.cards[key].outcomes.success;
+    }
+  }
+  return { second: intervals[0].second, stage, cards: { all: { requests, outcomes: { success } } } };
 }

@@ -6,10 +6,15 @@
  * In a single thread it reads the thread's own intervals; over threads the main thread reads the
  * merged intervals and sends the results to every thread, so all hold at the same step.
  */
-import { PressureMode, type IntervalMessage } from '@perftest/model';
+import { PressureMode, type IntervalMessage, type StatsCounters } from '@perftest/model';
 import type { PlannedStage, StagePlan } from '../stage-plan.js';
 import { stepAt } from './intelligent-peak.js';
 import type { StepResult } from '../../types.js';
+
+/** What the tracker reads of an interval: its second, stage and each card's requests and successes. */
+export interface StepInterval extends Pick<IntervalMessage, 'second' | 'stage'> {
+  cards: Record<string, Pick<StatsCounters, 'requests'> & { outcomes: Pick<StatsCounters['outcomes'], 'success'> }>;
+}
 
 /** Sums of the seconds of the step being measured. */
 interface OpenStep {
@@ -36,7 +41,7 @@ export class StepTracker {
    * stage named by `interval.stage` started, when known. Returns the new results list when a step
    * finished with this interval, else undefined.
    */
-  add(interval: IntervalMessage, stageStartMs?: number): readonly StepResult[] | undefined {
+  add(interval: StepInterval, stageStartMs?: number): readonly StepResult[] | undefined {
     const planned = this.plan.stages.find((s) => s.stageIndex === interval.stage);
     if (planned === undefined || planned.impl.mode !== PressureMode.IntelligentPeak) {
       return this.close();

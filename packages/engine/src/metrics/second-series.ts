@@ -2,7 +2,8 @@
  * Per-second figures of one case run, dense: one Float64Array per column indexed by the second's
  * offset from the first second seen. Rows of several shares and workers for the same second add
  * into the same slot; rows may arrive in any order (a late share, a late worker), so the table grows
- * at either end.
+ * at either end. Only case-level columns live here (a fixed width, whatever the number of cards);
+ * each card's own seconds are in its CardSeries (card-series.ts).
  */
 
 /** The case-level columns, summed over the cards of every row of a second (users over rows). */
@@ -31,28 +32,8 @@ export const Col = {
   dropped: 16,
 } as const;
 
-/** Columns before the per-card columns. */
+/** Columns of the case series. */
 export const CASE_COLUMNS = 17;
-
-/**
- * The columns each request card has, as offsets from its first one: its bytes, requests, outcomes
- * and response-time sum per second (the per-request curves of a chart narrowed to one card).
- */
-export const CardCol = {
-  sentBytes: 0,
-  recBytes: 1,
-  requests: 2,
-  success: 3,
-  checkPointFailed: 4,
-  parsedFailed: 5,
-  refusedFailed: 6,
-  timeout: 7,
-  othersFailed: 8,
-  rtSumUs: 9,
-} as const;
-
-/** Columns per request card. */
-export const CARD_COLUMNS = 10;
 
 const INITIAL_CAPACITY = 64;
 
@@ -72,12 +53,6 @@ export class SecondSeries {
   /** Number of columns. */
   get width(): number {
     return this.columns.length;
-  }
-
-  /** Appends a column (zero for every second so far) and returns its index. */
-  addColumn(): number {
-    this.columns.push(new Float64Array(this.capacity));
-    return this.columns.length - 1;
   }
 
   /** The slot of `second`, growing the table to hold it. */
