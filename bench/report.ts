@@ -22,7 +22,10 @@
  * Each is repeated over --rounds server starts (cold) or reads (warm, incremental); the figures are
  * the median and the worst. The report's request total is checked against what was written.
  *
- *   pnpm bench:report [--rounds 5] [--only pglite|postgres]
+ * --cards, --seconds and --per-card change the shape of the stored run (a 10,000-card case of one
+ * user: `--cards 10000 --seconds 10 --per-card 1`).
+ *
+ *   pnpm bench:report [--rounds 5] [--only pglite|postgres] [--cards 10] [--seconds 3600] [--per-card 100]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,9 +47,6 @@ import { freshDatabase } from '../apps/api/test/helpers.js';
 const AK = 'AKBENCHREPORT0000001';
 const SK = 'SKbenchreportSECRET01';
 const PROJECT = 'bench';
-const SECONDS = 3600;
-const CARD_COUNT = 10;
-const PER_CARD_PER_SECOND = 100;
 const T0 = 1_760_000_000;
 
 /** A flag's value from argv. */
@@ -54,6 +54,10 @@ function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
 }
+
+const SECONDS = Number(arg('seconds', '3600'));
+const CARD_COUNT = Number(arg('cards', '10'));
+const PER_CARD_PER_SECOND = Number(arg('per-card', '100'));
 
 const ROUNDS = Number(arg('rounds', '5'));
 const ONLY = arg('only', '');
