@@ -117,7 +117,7 @@ export class CardSeries {
     }
     if (this.length > 0 && this.data[(this.length - 1) * STRIDE] > second) this.ordered = false;
     if ((this.length + 1) * STRIDE > this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
+      const grown = new Float64Array(Math.max(STRIDE * 2, this.data.length * 2));
       grown.set(this.data);
       this.data = grown;
     }
