@@ -3,6 +3,8 @@
  * in the server reads process.env. A bad value stops start-up with a message naming the variable.
  */
 import { availableParallelism } from 'node:os';
+import { ruleListProblem, splitRuleList } from '@perftest/engine';
+import { LIMITS, type AdmissionLimits } from './admission/limits.js';
 
 /** Validated configuration. */
 export interface Config {
@@ -21,6 +23,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Whether GET /metrics needs a credential (`credential`) or not (`none`). */
   metricsAuth: 'credential' | 'none';
+  /** Target policy rules (docs/security.md, "Target policy"): allowed and denied targets. */
+  targetAllow: string[];
+  targetDeny: string[];
+  /** Case-level limits (docs/security.md, "Limits"). */
+  limits: AdmissionLimits;
 }
 
 /** A configuration error; its message names the variable. */
@@ -43,6 +50,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** A list of target rules (comma- or space-separated), each checked. */
+function targetRules(env: NodeJS.ProcessEnv, name: string): string[] {
+  const entries = splitRuleList(optional(env, name));
+  const problem = ruleListProblem(entries);
+  if (problem !== undefined) throw new ConfigError(`${name}: ${problem} (rules are addresses, CIDR ranges, host names, *.domain or *, each optionally with :port)`);
+  return entries;
 }
 
 /** Reads and validates the configuration from `env` (process.env by default). */
@@ -85,5 +100,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: integer(env, 'PERFTEST_WORKERS', availableParallelism(), 0, 1024),
     logLevel,
     metricsAuth,
+    targetAllow: targetRules(env, 'PERFTEST_TARGET_ALLOW'),
+    targetDeny: targetRules(env, 'PERFTEST_TARGET_DENY'),
+    limits: {
+      cardsPerCase: integer(env, 'PERFTEST_MAX_CARDS', LIMITS.cardsPerCase.fallback, 1, LIMITS.cardsPerCase.max),
+      nesting: integer(env, 'PERFTEST_MAX_NESTING', LIMITS.nesting.fallback, 0, LIMITS.nesting.max),
+      packetBytes: integer(env, 'PERFTEST_MAX_PACKET_BYTES', LIMITS.packetBytes.fallback, 1024, LIMITS.packetBytes.max),
+      bodyBytes: integer(env, 'PERFTEST_MAX_BODY_BYTES', LIMITS.bodyBytes.fallback, 0, LIMITS.bodyBytes.max),
+      variableBytes: integer(env, 'PERFTEST_MAX_VARIABLE_BYTES', LIMITS.variableBytes.fallback, 1024, LIMITS.variableBytes.max),
+      stagesPerCase: integer(env, 'PERFTEST_MAX_STAGES', LIMITS.stagesPerCase.fallback, 1, LIMITS.stagesPerCase.max),
+      runSeconds: integer(env, 'PERFTEST_MAX_RUN_SECONDS', LIMITS.runSeconds.fallback, 1, LIMITS.runSeconds.max),
+      usersPerStage: integer(env, 'PERFTEST_MAX_STAGE_USERS', LIMITS.usersPerStage.fallback, 1, LIMITS.usersPerStage.max),
+      usersPerRun: integer(env, 'PERFTEST_MAX_RUN_USERS', LIMITS.usersPerRun.fallback, 1, LIMITS.usersPerRun.max),
+    },
   };
 }

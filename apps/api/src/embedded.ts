@@ -7,6 +7,7 @@
  */
 import { consoleLog, Dispatcher, RunWorker } from '@perftest/runner';
 import type { Database } from '@perftest/store';
+import type { TargetPolicySpec } from '@perftest/model';
 import type { Config } from './config.js';
 import type { RunControl } from './runs/task-runs.js';
 
@@ -20,10 +21,13 @@ export interface Embedded {
 }
 
 /** Starts what the server embeds. */
-export async function startEmbedded(db: Database, config: Pick<Config, 'workers' | 'logLevel'>): Promise<Embedded> {
+export async function startEmbedded(
+  db: Database,
+  config: Pick<Config, 'workers' | 'logLevel'> & { targetPolicy?: TargetPolicySpec },
+): Promise<Embedded> {
   const log = consoleLog(config.logLevel, 'runner');
   if (config.workers > 0) {
-    const worker = new RunWorker({ db, threads: config.workers, embedded: true, log });
+    const worker = new RunWorker({ db, threads: config.workers, embedded: true, log, engine: { targetPolicy: config.targetPolicy } });
     await worker.start();
     return { control: worker, worker, stop: () => worker.stop() };
   }

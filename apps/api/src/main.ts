@@ -2,6 +2,7 @@
  * Starts the server: reads the configuration, opens the database (PGlite by default, Postgres with
  * DATABASE_URL), makes sure the bootstrap admin exists, listens, and stops cleanly on SIGINT/SIGTERM.
  */
+import { buildTargetPolicy, reserveListenAddress } from '@perftest/engine';
 import { openDatabase } from '@perftest/store';
 import { ConfigError, loadConfig } from './config.js';
 import { bootstrapAdmin } from './auth/accounts.js';
@@ -33,9 +34,29 @@ async function main(): Promise<void> {
   if (generated.generatedPassword) {
     process.stdout.write(`Bootstrap admin password for tokens (user "admin", shown once): ${generated.generatedPassword}\n\n`);
   }
-  const embedded: Embedded = await startEmbedded(db, config);
-  const app = await buildServer({ db, logLevel: config.logLevel, runControl: embedded.control, metricsAuth: config.metricsAuth });
+  // The target policy of debug runs and of the in-process worker's runs (docs/security.md).
+  const policy = await buildTargetPolicy({
+    allow: config.targetAllow,
+    deny: config.targetDeny,
+    listen: { host: config.host, port: config.port },
+    databaseUrl: config.databaseUrl,
+  });
+  const targetPolicy = policy.spec;
+  const embedded: Embedded = await startEmbedded(db, { ...config, targetPolicy });
+  const app = await buildServer({
+    db,
+    logLevel: config.logLevel,
+    runControl: embedded.control,
+    metricsAuth: config.metricsAuth,
+    targetPolicy,
+    limits: config.limits,
+  });
+  for (const warning of policy.warnings) app.log.warn(`target policy: ${warning}`);
   await app.listen({ host: config.host, port: config.port });
+  if (config.port === 0) {
+    const port = (app.server.address() as { port: number }).port;
+    for (const warning of await reserveListenAddress(targetPolicy, { host: config.host, port })) app.log.warn(`target policy: ${warning}`);
+  }
   const database = config.databaseUrl ? 'postgres' : `pglite (${config.dataDir})`;
   process.stdout.write(`perftest api listening on http://${config.host}:${(app.server.address() as { port: number }).port} — database ${database}\n`);
 

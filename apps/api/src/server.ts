@@ -6,6 +6,10 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '@perftest/store';
+import { DEFAULT_TARGET_POLICY, TargetPolicy, type TargetResolver } from '@perftest/engine';
+import type { TargetPolicySpec } from '@perftest/model';
+import { Admission } from './admission/admission.js';
+import { DEFAULT_LIMITS, type AdmissionLimits } from './admission/limits.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { installConsole } from './console/serve-console.js';
 import { BODY_LIMIT, frameworkErrorHandler, installErrorHandlers, MAX_PARAM_LENGTH } from './http/errors.js';
@@ -23,6 +27,10 @@ declare module 'fastify' {
     db: Database;
     /** The process's run machinery, poked after a start or a stop. */
     runControl: RunControl;
+    /** The target policy compiled for one debug run (docs/security.md, "Target policy"). */
+    targetPolicy(): TargetPolicy;
+    /** Limits and target checks of saves and starts (admission/). */
+    admission: Admission;
   }
 }
 
@@ -36,6 +44,15 @@ export interface ServerOptions {
   now?: () => number;
   /** The run machinery of the process (embedded.ts); without it runs are recorded but never dispatched here. */
   runControl?: RunControl;
+  /**
+   * Which targets debug runs may connect to (the server's policy, built at start-up; runs get the
+   * same spec through the worker). Default: link-local and cloud metadata denied.
+   */
+  targetPolicy?: TargetPolicySpec;
+  /** How debug runs resolve target names (tests give a resolver of their own). */
+  targetResolver?: TargetResolver;
+  /** Case-level limits (default: the documented ones). */
+  limits?: AdmissionLimits;
   /** Extra route groups (tests probe the router with them). */
   extraRoutes?: ReadonlyArray<Parameters<FastifyInstance['register']>[0]>;
 }
@@ -54,6 +71,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', options.db);
   app.decorate('runControl', options.runControl ?? NO_RUN_CONTROL);
+  const targetPolicy = options.targetPolicy ?? DEFAULT_TARGET_POLICY;
+  const resolve = options.targetResolver;
+  // compiled per debug run: the spec of a server on port 0 gains its port once it listens
+  app.decorate('targetPolicy', () => TargetPolicy.compile(targetPolicy, { resolve }));
+  app.decorate('admission', new Admission(options.limits ?? DEFAULT_LIMITS, () => TargetPolicy.compile(targetPolicy)));
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);

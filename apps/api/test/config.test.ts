@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, LIMITS } from '../src/admission/limits.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
@@ -16,7 +17,11 @@ describe('loadConfig', () => {
       workers: availableParallelism(),
       logLevel: 'info',
       metricsAuth: 'credential',
+      targetAllow: [],
+      targetDeny: [],
+      limits: DEFAULT_LIMITS,
     });
+    expect(DEFAULT_LIMITS.cardsPerCase).toBeGreaterThanOrEqual(10_000);
   });
 
   it('treats empty strings as unset', () => {
@@ -40,6 +45,17 @@ describe('loadConfig', () => {
       PERFTEST_WORKERS: '0',
       LOG_LEVEL: 'warn',
       PERFTEST_METRICS_AUTH: 'none',
+      PERFTEST_TARGET_ALLOW: '10.1.2.3,[::1]:9000 sut.example.com',
+      PERFTEST_TARGET_DENY: '127.0.0.0/8, *.corp.example, *:22',
+      PERFTEST_MAX_CARDS: '20000',
+      PERFTEST_MAX_NESTING: '3',
+      PERFTEST_MAX_PACKET_BYTES: '4096',
+      PERFTEST_MAX_BODY_BYTES: '2048',
+      PERFTEST_MAX_VARIABLE_BYTES: '65536',
+      PERFTEST_MAX_STAGES: '5',
+      PERFTEST_MAX_RUN_SECONDS: '3600',
+      PERFTEST_MAX_STAGE_USERS: '500',
+      PERFTEST_MAX_RUN_USERS: '1000',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -52,6 +68,19 @@ describe('loadConfig', () => {
       workers: 0,
       logLevel: 'warn',
       metricsAuth: 'none',
+      targetAllow: ['10.1.2.3', '[::1]:9000', 'sut.example.com'],
+      targetDeny: ['127.0.0.0/8', '*.corp.example', '*:22'],
+      limits: {
+        cardsPerCase: 20000,
+        nesting: 3,
+        packetBytes: 4096,
+        bodyBytes: 2048,
+        variableBytes: 65536,
+        stagesPerCase: 5,
+        runSeconds: 3600,
+        usersPerStage: 500,
+        usersPerRun: 1000,
+      },
     });
     expect(loadConfig({ PORT: '65535', PERFTEST_WORKERS: '1024' })).toMatchObject({ port: 65535, workers: 1024 });
   });
@@ -70,6 +99,10 @@ describe('loadConfig', () => {
     ['PERFTEST_WORKERS=-1', { PERFTEST_WORKERS: '-1' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "-1"$/],
     ['PERFTEST_METRICS_AUTH=open', { PERFTEST_METRICS_AUTH: 'open' }, /^PERFTEST_METRICS_AUTH must be credential or none, got "open"$/],
     ['PERFTEST_WORKERS=2000', { PERFTEST_WORKERS: '2000' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "2000"$/],
+    ['PERFTEST_MAX_STAGE_USERS=0', { PERFTEST_MAX_STAGE_USERS: '0' }, /^PERFTEST_MAX_STAGE_USERS must be an integer from 1 to 10000000, got "0"$/],
+    ['PERFTEST_MAX_NESTING=11', { PERFTEST_MAX_NESTING: '11' }, /^PERFTEST_MAX_NESTING must be an integer from 0 to 10, got "11"$/],
+    ['PERFTEST_TARGET_DENY=10.0.0.0/33', { PERFTEST_TARGET_DENY: '10.0.0.0/33' }, /^PERFTEST_TARGET_DENY: entry "10\.0\.0\.0\/33" is not a valid CIDR range/],
+    ['PERFTEST_TARGET_ALLOW=host:99999', { PERFTEST_TARGET_ALLOW: 'ok.example host:99999' }, /^PERFTEST_TARGET_ALLOW: entry "host:99999" has port "99999"/],
   ];
 
   it.each(bad)('rejects %s with a message naming the variable', (_label, env, message) => {
@@ -91,7 +124,7 @@ describe('README configuration table', () => {
 
   it('lists exactly the variables loadConfig reads', () => {
     const documented = [...readme.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \|/gm)].flatMap((m) => m[1].split(', ').map((v) => v.replace(/`/g, '')));
-    const read = [...source.matchAll(/(?:optional|integer)\(env, '([A-Z_]+)'/g)].map((m) => m[1]);
+    const read = [...source.matchAll(/\w+\(env, '([A-Z_]+)'/g)].map((m) => m[1]);
     expect(new Set(documented)).toEqual(new Set(read));
     expect(documented).toHaveLength(new Set(documented).size);
   });
@@ -105,6 +138,7 @@ describe('README configuration table', () => {
     expect(row('LOG_LEVEL')).toContain(`\`${defaults.logLevel}\``);
     expect(row('PERFTEST_WORKERS')).toContain('one per core');
     expect(row('PERFTEST_METRICS_AUTH')).toContain(`\`${defaults.metricsAuth}\``);
+    for (const { variable, fallback } of Object.values(LIMITS)) expect(row(variable), variable).toContain(`\`${fallback.toLocaleString('en-US')}\``);
   });
 
   it('runs the server and the CLI from the repository root, so that both open the same ./data', () => {

@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { request as undiciRequest } from 'undici';
+import { buildTargetPolicy, reserveListenAddress, type TargetResolver } from '@perftest/engine';
+import type { TargetPolicySpec } from '@perftest/model';
 import { openDatabase, type Database } from '@perftest/store';
+import type { AdmissionLimits } from '../src/admission/limits.js';
 import { bootstrapAdmin } from '../src/auth/accounts.js';
 import { signRequest } from '../src/auth/signer.js';
 import { buildServer } from '../src/server.js';
@@ -117,6 +120,8 @@ export interface TestServer {
   client: TestClient;
   /** The run machinery (start/stop route, dispatcher, in-process worker) when `runs` was given. */
   embedded?: Embedded;
+  /** The target policy of debug runs and runs, built as the server builds it (its port and database reserved). */
+  targetPolicy: TargetPolicySpec;
   close(): Promise<void>;
 }
 
@@ -126,16 +131,33 @@ export interface TestServerOptions {
   now?: () => number;
   /** Embed the run machinery as the server does: `workers` engine threads in-process (0: none). */
   runs?: { workers: number };
+  /** PERFTEST_TARGET_ALLOW / PERFTEST_TARGET_DENY of the server. */
+  targetAllow?: string[];
+  targetDeny?: string[];
+  /** How debug runs resolve target names. */
+  targetResolver?: TargetResolver;
+  /** Case-level limits (default: the documented ones). */
+  limits?: AdmissionLimits;
 }
 
 /** Starts a server on a fresh database of `backend` with the test admin credentials. */
 export async function startTestServer(backend: Backend = 'pglite', opts: TestServerOptions = {}): Promise<TestServer> {
   const fresh = await freshDatabase(backend, opts.dataDir);
   await bootstrapAdmin(fresh.db, { accessKey: TEST_AK, secretKey: TEST_SK, password: TEST_PASSWORD });
-  const embedded = opts.runs ? await startEmbedded(fresh.db, { workers: opts.runs.workers, logLevel: 'warn' }) : undefined;
-  const app = await buildServer({ db: fresh.db, logLevel: 'warn', now: opts.now, runControl: embedded?.control });
+  const { spec: targetPolicy } = await buildTargetPolicy({ allow: opts.targetAllow ?? [], deny: opts.targetDeny ?? [], databaseUrl: fresh.url });
+  const embedded = opts.runs ? await startEmbedded(fresh.db, { workers: opts.runs.workers, logLevel: 'warn', targetPolicy }) : undefined;
+  const app = await buildServer({
+    db: fresh.db,
+    logLevel: 'warn',
+    now: opts.now,
+    runControl: embedded?.control,
+    targetPolicy,
+    targetResolver: opts.targetResolver,
+    limits: opts.limits,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
+  await reserveListenAddress(targetPolicy, { host: '127.0.0.1', port });
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     app,
@@ -143,6 +165,7 @@ export async function startTestServer(backend: Backend = 'pglite', opts: TestSer
     baseUrl,
     client: new TestClient(baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK }),
     embedded,
+    targetPolicy,
     close: async () => {
       await app.close();
       await embedded?.stop();

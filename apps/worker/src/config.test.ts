@@ -10,7 +10,7 @@ describe('worker configuration', () => {
 
   it('reads threads and log level, with defaults', () => {
     const config = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: '3', LOG_LEVEL: 'debug' });
-    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, logLevel: 'debug', metricsPort: undefined, metricsHost: '127.0.0.1' });
+    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, logLevel: 'debug', metricsPort: undefined, metricsHost: '127.0.0.1', targetAllow: [], targetDeny: [] });
     const defaults = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db' });
     expect(defaults.threads).toBeGreaterThanOrEqual(1);
     expect(defaults.logLevel).toBe('info');
@@ -25,5 +25,13 @@ describe('worker configuration', () => {
       expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: bad })).toThrow(/PERFTEST_METRICS_PORT/);
     }
     expect(loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: '9464', PERFTEST_METRICS_HOST: '0.0.0.0' })).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
+  });
+
+  it('reads the target policy lists and names a bad entry', () => {
+    const config = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_TARGET_ALLOW: '10.1.2.3, sut.example.com', PERFTEST_TARGET_DENY: '10.0.0.0/8 api:8080' });
+    expect([config.targetAllow, config.targetDeny]).toEqual([['10.1.2.3', 'sut.example.com'], ['10.0.0.0/8', 'api:8080']]);
+    expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_TARGET_DENY: '10.0.0.0/40' })).toThrow(
+      /^PERFTEST_TARGET_DENY: entry "10.0.0.0\/40" is not a valid CIDR range$/,
+    );
   });
 });

@@ -3,6 +3,7 @@
  * in the worker reads process.env. A bad value stops start-up with a message naming the variable.
  */
 import { availableParallelism } from 'node:os';
+import { ruleListProblem, splitRuleList } from '@perftest/engine';
 import type { LogLevelName } from '@perftest/runner';
 
 /** Validated configuration. */
@@ -15,6 +16,9 @@ export interface WorkerConfig {
   /** Port of this worker's Prometheus metrics (undefined: not served), and its address. */
   metricsPort: number | undefined;
   metricsHost: string;
+  /** Target policy rules, as the server's (docs/security.md, "Target policy"). */
+  targetAllow: string[];
+  targetDeny: string[];
 }
 
 /** A configuration error; its message names the variable. */
@@ -52,5 +56,19 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     }
   }
   const metricsHost = env.PERFTEST_METRICS_HOST || '127.0.0.1';
-  return { databaseUrl, threads, logLevel, metricsPort, metricsHost };
+  const rules = (name: string): string[] => {
+    const entries = splitRuleList(env[name]);
+    const problem = ruleListProblem(entries);
+    if (problem !== undefined) throw new WorkerConfigError(`${name}: ${problem}`);
+    return entries;
+  };
+  return {
+    databaseUrl,
+    threads,
+    logLevel,
+    metricsPort,
+    metricsHost,
+    targetAllow: rules('PERFTEST_TARGET_ALLOW'),
+    targetDeny: rules('PERFTEST_TARGET_DENY'),
+  };
 }

@@ -4,6 +4,7 @@
  * writing one interval per second per share. SIGINT/SIGTERM leave cleanly (running shares go to the
  * live workers at once); a worker killed outright is declared dead after 10 s without heartbeat.
  */
+import { buildTargetPolicy } from '@perftest/engine';
 import { consoleLog, RunWorker } from '@perftest/runner';
 import { openDatabase } from '@perftest/store';
 import { loadWorkerConfig, WorkerConfigError } from './config.js';
@@ -25,7 +26,10 @@ async function main(): Promise<void> {
   }
   const log = consoleLog(config.logLevel, 'worker');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: POOL_SIZE });
-  const worker = new RunWorker({ db, threads: config.threads, log });
+  // The target policy of every share this worker runs (docs/security.md): the database is reserved.
+  const policy = await buildTargetPolicy({ allow: config.targetAllow, deny: config.targetDeny, databaseUrl: config.databaseUrl });
+  for (const warning of policy.warnings) log('warn', `target policy: ${warning}`);
+  const worker = new RunWorker({ db, threads: config.threads, log, engine: { targetPolicy: policy.spec } });
   await worker.start();
   process.stdout.write(`perftest worker ${worker.id} joined with ${config.threads} thread(s)\n`);
   const metrics = config.metricsPort === undefined ? undefined : await serveWorkerMetrics(worker, config.threads, config.metricsHost, config.metricsPort);

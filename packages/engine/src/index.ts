@@ -30,3 +30,6 @@ export { Share } from './run/share.js';
 export { tuneHeapForLoad } from './run/heap-tuning.js';
 export { runCli, type CliOptions, type CliRunRecord } from './cli/index.js';
 export { EXIT as CLI_EXIT, RUN_HELP, RUN_URL_HELP } from './cli/help.js';
+export { TargetPolicy, TargetDeniedError, DEFAULT_DENY, DEFAULT_TARGET_POLICY, type TargetResolver } from './net/target-policy.js';
+export { parseTargetRule, parseAddress } from './net/target-rules.js';
+export { buildTargetPolicy, reserveListenAddress, splitRuleList, ruleListProblem, type PolicyInputs, type BuiltPolicy } from './net/policy-spec.js';

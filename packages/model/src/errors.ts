@@ -28,6 +28,11 @@ export const ERRORS = {
     message: 'Content-Type {type} is not supported; send application/json',
   },
   INVALID_CASE: { code: 'CPTS.00000422', status: 400, message: 'the case cannot run: {detail}' },
+  LIMIT_EXCEEDED: {
+    code: 'CPTS.00000410',
+    status: 400,
+    message: '{what} is {asked}: the limit {limit} allows at most {allowed}',
+  },
   INTERNAL: { code: 'CPTS.00000500', status: 500, message: 'internal error, request id {requestId}' },
   UNAVAILABLE: { code: 'CPTS.00000503', status: 503, message: '{detail}' },
 } as const satisfies Record<string, { code: string; status: number; message: string }>;

@@ -16,3 +16,4 @@ export * from './schemas/new-task.js';
 export * from './schemas/agent.js';
 export * from './schemas/merged-report.js';
 export * from './prepared-case.js';
+export * from './target-policy.js';

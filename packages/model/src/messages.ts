@@ -4,6 +4,7 @@
  */
 import type { Outcome } from './enums.js';
 import type { PreparedCase } from './prepared-case.js';
+import type { TargetPolicySpec } from './target-policy.js';
 
 /** Counters of one statistics cell (the case iteration, or one request card) over one interval. */
 export interface StatsCounters {
@@ -77,6 +78,8 @@ export interface ShareLevel {
 export interface ThreadRunOptions {
   tlsVerify: boolean;
   debugBodyLimit: number;
+  /** Which targets the engine may connect to (docs/security.md); compiled by each thread. */
+  targetPolicy: TargetPolicySpec;
   /** How long in-flight iterations may take to finish at the natural end of the run (ms). */
   gracefulStopMs: number;
   /** How long a TPS start may wait for a free virtual user before it is dropped (ms). */

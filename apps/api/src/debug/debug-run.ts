@@ -6,7 +6,7 @@
  * shared cursors start at 0. The whole run is bounded by `timeoutMs`: past it the user is aborted
  * and the results so far are returned.
  */
-import { compileCase, type CaseProblem, type Coordination, type Recorder, type RequestResult } from '@perftest/engine';
+import { compileCase, DEFAULT_ENGINE_OPTIONS, type CaseProblem, type Coordination, type Recorder, type RequestResult, type TargetPolicy } from '@perftest/engine';
 import type { CardInfo } from '@perftest/model';
 import type { DebugInput } from '../storage/reports.js';
 
@@ -52,12 +52,16 @@ const NO_RECORDING: Recorder = {
 };
 
 /** Runs `input` once with one user (see the file comment). */
-export async function runDebug(input: DebugInput, timeoutMs = DEBUG_TIMEOUT_MS): Promise<DebugOutcome> {
+export async function runDebug(
+  input: DebugInput,
+  timeoutMs = DEBUG_TIMEOUT_MS,
+  targetPolicy: TargetPolicy = DEFAULT_ENGINE_OPTIONS.targetPolicy,
+): Promise<DebugOutcome> {
   const compiled = compileCase({
     case: input.case,
     variables: input.variables,
     transactions: input.transactions,
-    options: { debugBodyLimit: DEBUG_BODY_LIMIT },
+    options: { debugBodyLimit: DEBUG_BODY_LIMIT, targetPolicy },
   });
   if (!compiled.ok) return { ok: false, problems: compiled.problems };
   const { compiled: kase } = compiled;

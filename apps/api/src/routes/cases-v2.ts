@@ -16,6 +16,7 @@ export const caseLibraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const id = await app.db.transaction(async (tx) => {
       const directory = await requireDirectory(tx, request.params.project_id, body.directory_id, true);
       const doc = pickFields(body as Record<string, unknown>, CASE_DOCUMENT_FIELDS);
+      app.admission.checkCase(doc, body.name);
       const sort = await nextCaseSort(tx, directory.test_suite_id, directory.id);
       return insertCase(tx, directory.test_suite_id, body.name, doc, sort);
     });
@@ -49,6 +50,7 @@ export const caseLibraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
           });
         }
       }
+      app.admission.checkCase(doc, body.name ?? current.name);
       await saveCase(tx, current, body.name ?? current.name, doc);
     });
     return reply.status(204).send();

@@ -51,7 +51,7 @@ export const debugRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const type = body.type ?? DebugTarget.Transaction;
       const input = await debugInput(app.db, project_id, test_suite_id, task_id, case_id, type);
-      const outcome = await runDebug(input);
+      const outcome = await runDebug(input, DEBUG_TIMEOUT_MS, app.targetPolicy());
       if (!outcome.ok) throw apiError('INVALID_CASE', { detail: describeProblems(outcome.problems) });
       const extend = outcome.timedOut ? `debug run stopped after ${DEBUG_TIMEOUT_MS / 1000} s; the requests so far are listed` : null;
       return success({ extend, result: outcome.requests.map(debugCaseResult) });

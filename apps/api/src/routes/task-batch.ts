@@ -61,7 +61,9 @@ export const taskBatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result: BatchTaskResult[] = [];
       for (const taskId of body.task_id_list) {
         try {
-          const taskRunId = await (start ? startTask : stopTask)(app.db, app.runControl, project_id, test_suite_id, taskId);
+          const taskRunId = start
+            ? await startTask(app.db, app.runControl, project_id, test_suite_id, taskId, app.admission.admitStart)
+            : await stopTask(app.db, app.runControl, project_id, test_suite_id, taskId);
           result.push({ task_id: taskId, task_run_id: taskRunId });
         } catch (err) {
           throw withProgress(err, result, start ? 'started' : 'stopped');

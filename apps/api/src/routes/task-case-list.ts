@@ -4,7 +4,7 @@
  */
 import { apiError, CASE_NAME_MAX, type CaseInfoDetail } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
-import { CASE_DOCUMENT_FIELDS, casesOfTask, findCases, pickFields, requireCase, saveCase } from '../storage/cases.js';
+import { CASE_DOCUMENT_FIELDS, casesOfTask, findCases, pickFields, requireCase, saveCase, type CaseDocument } from '../storage/cases.js';
 import { setTaskCases, type TaskRow } from '../storage/tasks.js';
 
 /**
@@ -31,7 +31,13 @@ export async function setCaseIdList(tx: Queryable, project: string, task: TaskRo
  * CaseInfoDetail fields it carries replace the stored ones (a non-empty `name` renames). The listed
  * cases come first in the task, in the list's order; the others keep their order after them.
  */
-export async function applyCaseList(tx: Queryable, project: string, task: TaskRow, list: readonly CaseInfoDetail[]): Promise<void> {
+export async function applyCaseList(
+  tx: Queryable,
+  project: string,
+  task: TaskRow,
+  list: readonly CaseInfoDetail[],
+  checkCase: (doc: CaseDocument, name: string) => void,
+): Promise<void> {
   const current = await casesOfTask(tx, task.id, true);
   const inTask = new Map(current.map((row) => [row.id, row]));
   const listed = new Set<number>();
@@ -50,7 +56,9 @@ export async function applyCaseList(tx: Queryable, project: string, task: TaskRo
     if (name.length > CASE_NAME_MAX) {
       throw apiError('INVALID_FIELD', { field: `case_list[${i}].name`, detail: `must NOT have more than ${CASE_NAME_MAX} characters` });
     }
-    await saveCase(tx, row, name, { ...row.doc, ...pickFields(entry as Record<string, unknown>, CASE_DOCUMENT_FIELDS) });
+    const doc = { ...row.doc, ...pickFields(entry as Record<string, unknown>, CASE_DOCUMENT_FIELDS) };
+    checkCase(doc, name);
+    await saveCase(tx, row, name, doc);
   }
   const order = [...listed, ...current.map((row) => row.id).filter((id) => !listed.has(id))];
   await setTaskCases(tx, task.id, order);

@@ -56,6 +56,7 @@ export const taskCaseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const position = await nextTaskCasePosition(tx, task.id);
       const doc = pickFields(body as Record<string, unknown>, CASE_DOCUMENT_FIELDS);
       if (doc.case_type === undefined && body.type !== undefined && body.type !== null) doc.case_type = body.type;
+      app.admission.checkCase(doc, body.name);
       const id = await insertCase(tx, task.test_suite_id, body.name, doc, position);
       await addTaskCase(tx, task.id, id, position);
       await touchTask(tx, task.id);
@@ -78,7 +79,9 @@ export const taskCaseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const patch = casePatch(target, request.body);
       await app.db.transaction(async (tx) => {
         const current = await requireCase(tx, project_id, case_id, true);
-        await saveCase(tx, current, patch.name ?? current.name, { ...current.doc, ...patch.doc });
+        const doc = { ...current.doc, ...patch.doc };
+        app.admission.checkCase(doc, patch.name ?? current.name);
+        await saveCase(tx, current, patch.name ?? current.name, doc);
       });
       return reply.status(202).send();
     },

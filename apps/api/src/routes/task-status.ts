@@ -45,7 +45,7 @@ export const taskStatusRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const status = (request.body as UpdateTaskStatusRequest | undefined)?.status ?? TaskStatusCommand.Start;
       let taskRunId: number;
       if (status === TaskStatusCommand.Start) {
-        taskRunId = await startTask(app.db, app.runControl, project_id, test_suite_id, task_id);
+        taskRunId = await startTask(app.db, app.runControl, project_id, test_suite_id, task_id, app.admission.admitStart);
       } else if (status === TaskStatusCommand.Stop) {
         taskRunId = await stopTask(app.db, app.runControl, project_id, test_suite_id, task_id);
       } else {

@@ -69,7 +69,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await app.db.transaction(async (tx) => {
       const task = await requireTask(tx, project_id, task_id, true);
       await requireOwnSuite(tx, project_id, task, body.project_id);
-      if (body.case_list && body.case_list.length > 0) await applyCaseList(tx, project_id, task, body.case_list);
+      if (body.case_list && body.case_list.length > 0) await applyCaseList(tx, project_id, task, body.case_list, (doc, name) => app.admission.checkCase(doc, name));
       await updateTask(tx, task.id, {
         name: body.name,
         description: body.description ?? task.description,

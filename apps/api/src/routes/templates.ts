@@ -80,12 +80,14 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/v1/:project_id/templates', { schema: { params: ProjectParams, body: CreateTemplateRequest } }, async (request, reply) => {
     const body = request.body;
+    const doc = templateDoc(body);
+    app.admission.checkTransaction(doc, body.name);
     const id = await app.db.transaction((tx) =>
       createTemplate(tx, request.params.project_id, body.project_id, {
         name: body.name,
         temp_type: body.temp_type,
         description: body.description ?? '',
-        doc: templateDoc(body),
+        doc,
       }),
     );
     void reply.status(201);
@@ -111,11 +113,13 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
               detail: `${body.project_id} is not the test suite ${stored.test_suite_id} of transaction ${template_id}`,
             });
           }
+          const doc = templateDoc(body, stored.doc);
+          app.admission.checkTransaction(doc, body.name ?? stored.name);
           return {
             name: body.name,
             temp_type: body.temp_type ?? stored.temp_type,
             description: body.description ?? stored.description,
-            doc: templateDoc(body, stored.doc),
+            doc,
           };
         }),
       );

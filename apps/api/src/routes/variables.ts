@@ -71,6 +71,7 @@ export const variableRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { project_id, test_suite_id } = request.params;
       checkVariables(request.body, false);
+      app.admission.checkVariables(request.body);
       const ids = await app.db.transaction((tx) => createVariables(tx, project_id, test_suite_id, request.body));
       void reply.status(201);
       return success({ json: { variable_id: ids[0] } });
@@ -83,6 +84,7 @@ export const variableRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { project_id, test_suite_id } = request.params;
       checkVariables(request.body, true);
+      app.admission.checkVariables(request.body);
       await app.db.transaction((tx) => updateVariables(tx, project_id, test_suite_id, request.body));
       void reply.status(201);
       return success({ json: { variable_id: request.body[0].id } });

@@ -7,7 +7,7 @@
  * wait for its next poll.
  */
 import { apiError, type VariableDetail } from '@perftest/model';
-import { referencedTransactions, startTaskRun, stopTaskRun, type TaskToStart } from '@perftest/runner';
+import { referencedTransactions, startTaskRun, stopTaskRun, type AdmitStart, type TaskToStart } from '@perftest/runner';
 import type { Database } from '@perftest/store';
 import { caseInfoDetail, casesOfTask } from '../storage/cases.js';
 import { requireTask, type TaskRow } from '../storage/tasks.js';
@@ -52,11 +52,19 @@ async function taskToStart(db: Database, task: TaskRow): Promise<TaskToStart> {
 /**
  * Starts task `taskId` and returns its task_run_id: a 404 when it is not the project's, a 409 when
  * it runs, a 400 when it has no enabled case or when a case cannot run
- * (that attempt is recorded as a run ended in 3, named in the message).
+ * (that attempt is recorded as a run ended in 3, named in the message); `admit` (the server's
+ * admission, docs/security.md "Limits") may refuse it with a 400 before anything is recorded.
  */
-export async function startTask(db: Database, control: RunControl, project: string, testSuiteId: number, taskId: number): Promise<number> {
+export async function startTask(
+  db: Database,
+  control: RunControl,
+  project: string,
+  testSuiteId: number,
+  taskId: number,
+  admit: AdmitStart,
+): Promise<number> {
   const task = await requireSuiteTask(db, project, testSuiteId, taskId);
-  const started = await startTaskRun(db, await taskToStart(db, task));
+  const started = await startTaskRun(db, await taskToStart(db, task), admit);
   if (started.invalid !== undefined) {
     throw apiError('INVALID_CASE', {
       detail: `${started.invalid} (the attempt is recorded as task_run_id ${started.taskRunId}, run_status 3)`,

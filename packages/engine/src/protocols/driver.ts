@@ -5,6 +5,7 @@
  * them; it returns a RequestResult whose outcome classifies the failure.
  */
 import type { ContentInfo, Outcome } from '@perftest/model';
+import { DEFAULT_TARGET_POLICY, TargetPolicy } from '../net/target-policy.js';
 
 /** What one execution of a packet produced. */
 export interface RequestResult {
@@ -112,6 +113,12 @@ export interface EngineOptions {
    * pass the same conformance tests; HTTP/2 always runs on undici.
    */
   http1Client?: 'lean' | 'undici';
+  /** Which targets connections may go to (net/target-policy.ts); every driver connects under it. */
+  targetPolicy: TargetPolicy;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { tlsVerify: true, debugBodyLimit: 64 * 1024 };
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  tlsVerify: true,
+  debugBodyLimit: 64 * 1024,
+  targetPolicy: TargetPolicy.compile(DEFAULT_TARGET_POLICY),
+};

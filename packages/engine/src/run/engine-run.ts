@@ -5,8 +5,9 @@
  * from the prepared case; this thread compiles nothing), emitting one merged IntervalMessage per
  * second and resolving with the run's summary.
  */
-import type { CardInfo, IntervalMessage, PreparedCase, ShareLevel, ThreadRunOptions } from '@perftest/model';
+import type { CardInfo, IntervalMessage, PreparedCase, ShareLevel, TargetPolicySpec, ThreadRunOptions } from '@perftest/model';
 import { LocalCoordination } from '../coordination/local.js';
+import { DEFAULT_TARGET_POLICY, TargetPolicy } from '../net/target-policy.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../protocols/driver.js';
 import type { CompiledCase, Coordination, StepResult } from '../types.js';
 import { CaseRunner } from './case-runner.js';
@@ -22,6 +23,8 @@ export interface RunOptions {
   /** Verify TLS certificates (default true; the CLI's --insecure turns it off). */
   tlsVerify?: boolean;
   debugBodyLimit?: number;
+  /** Which targets connections may go to (default: link-local and cloud metadata denied). */
+  targetPolicy?: TargetPolicySpec;
   /** How long in-flight iterations may take to finish after the last stage (ms, default 5000). */
   gracefulStopMs?: number;
   /** How long a TPS start may wait for a free user before it is dropped (ms, default 200). */
@@ -87,10 +90,11 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
   const options: ThreadRunOptions = {
     tlsVerify: opts.options?.tlsVerify ?? DEFAULT_ENGINE_OPTIONS.tlsVerify,
     debugBodyLimit: opts.options?.debugBodyLimit ?? DEFAULT_ENGINE_OPTIONS.debugBodyLimit,
+    targetPolicy: opts.options?.targetPolicy ?? DEFAULT_TARGET_POLICY,
     gracefulStopMs: opts.options?.gracefulStopMs ?? DEFAULT_RUN_OPTIONS.gracefulStopMs,
     startWaitMs: opts.options?.startWaitMs ?? DEFAULT_RUN_OPTIONS.startWaitMs,
   };
-  const engineOptions = { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit };
+  const engineOptions = { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit, targetPolicy: TargetPolicy.compile(options.targetPolicy) };
   let prepared: PreparedCase;
   /** The case compiled on this thread: only when this thread runs the users. */
   let compiled: CompiledCase | undefined;

@@ -7,6 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ThreadCommand, ThreadEvent, ThreadStartMessage } from '@perftest/model';
+import { TargetPolicy } from '../net/target-policy.js';
 import { CaseRunner } from './case-runner.js';
 import { PortCoordination } from './port-coordination.js';
 import { compilePrepared, preparedPlan } from './prepare.js';
@@ -38,7 +39,8 @@ export default function runThread(task: ThreadTask | WarmTask): Promise<void> {
     const start = (message: ThreadStartMessage): void => {
       const { options, prepared } = message;
       const plan = preparedPlan(prepared);
-      const compiled = compilePrepared(prepared, { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit });
+      const targetPolicy = TargetPolicy.compile(options.targetPolicy);
+      const compiled = compilePrepared(prepared, { tlsVerify: options.tlsVerify, debugBodyLimit: options.debugBodyLimit, targetPolicy });
       coordination = new PortCoordination(port, message.coordinationBuffer);
       runner = new CaseRunner({
         compiled,

@@ -6,8 +6,9 @@
  * is spoken with prior knowledge. TLS sessions are resumed per server name.
  */
 import net from 'node:net';
-import tls from 'node:tls';
 import { errors } from 'undici';
+import { connectTcp, connectTls } from '../../net/connect.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 
 /** The origin parts undici hands to a connector. */
 export interface ConnectOptions {
@@ -52,6 +53,7 @@ export class HttpConnector {
     private readonly tlsVerify: boolean,
     /** HTTP/1.1 through the lean client (http1-connection.ts) rather than undici. */
     readonly leanHttp1: boolean,
+    private readonly policy: TargetPolicy,
   ) {}
 
   /**
@@ -78,7 +80,8 @@ export class HttpConnector {
     };
     if (secure) {
       const key = options.servername || host;
-      const tlsSocket = tls.connect({
+      // under the target policy (docs/security.md, "Target policy"), as every socket below
+      const tlsSocket = connectTls(this.policy, {
         host,
         port,
         servername: options.servername || (net.isIP(host) ? undefined : host),
@@ -93,7 +96,7 @@ export class HttpConnector {
       });
       socket = tlsSocket;
     } else {
-      socket = net.connect({ host, port });
+      socket = connectTcp(this.policy, { host, port });
       // undici speaks HTTP/2 on a socket whose alpnProtocol is "h2": prior knowledge for h2c
       if (http2) (socket as net.Socket & { alpnProtocol?: string }).alpnProtocol = 'h2';
       socket.once('connect', () => finish(null));

@@ -57,7 +57,7 @@ class HttpDriver implements ProtocolDriver {
   private readonly users = new SignalGroups();
 
   constructor(options: EngineOptions) {
-    this.connector = new HttpConnector(options.tlsVerify, options.http1Client !== 'undici');
+    this.connector = new HttpConnector(options.tlsVerify, options.http1Client !== 'undici', options.targetPolicy);
   }
 
   prepare(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {

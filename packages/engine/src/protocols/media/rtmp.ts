@@ -6,6 +6,7 @@
  */
 import type { ContentInfo } from '@perftest/model';
 import type { PrepareContext, PreparedRequest, ProtocolDriver, RequestResult, Template, UserSession, VariableScope } from '../driver.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import { hasVariables } from '../packet-fields.js';
 import { RtmpPlayer } from './rtmp/client.js';
 import { parseRtmpUrl } from './rtmp/url.js';
@@ -21,6 +22,7 @@ class RtmpRequest implements PreparedRequest {
     readonly url: string,
     readonly name: string,
     private readonly fields: StreamFields,
+    private readonly targetPolicy: TargetPolicy,
   ) {}
 
   async execute(session: UserSession, vars: VariableScope): Promise<RequestResult> {
@@ -28,7 +30,11 @@ class RtmpRequest implements PreparedRequest {
     const target = parseRtmpUrl(text);
     if (typeof target === 'string') return illegalUrlResult(session, text, target);
     const play = new PlaySession(session, this.fields.durationMs);
-    const player = new RtmpPlayer(play, target, { connectTimeoutMs: this.fields.connectTimeoutMs, idleTimeoutMs: this.fields.idleTimeoutMs });
+    const player = new RtmpPlayer(play, target, {
+      connectTimeoutMs: this.fields.connectTimeoutMs,
+      idleTimeoutMs: this.fields.idleTimeoutMs,
+      targetPolicy: this.targetPolicy,
+    });
     try {
       await player.run();
     } catch (error) {
@@ -56,7 +62,7 @@ export function createRtmpDriver(): ProtocolDriver {
       }
       const fields = streamFields(packet, ctx);
       if (ctx.problems.length > before) return undefined;
-      return new RtmpRequest(ctx.template(urlText), urlText, packet.name ?? '', fields);
+      return new RtmpRequest(ctx.template(urlText), urlText, packet.name ?? '', fields, ctx.options.targetPolicy);
     },
   };
 }

@@ -101,7 +101,7 @@ export function createStreamDriver(
   options: EngineOptions,
   prepare: (packet: ContentInfo, ctx: PrepareContext, agents: StreamAgents) => PreparedRequest,
 ): ProtocolDriver {
-  const agents = new StreamAgents(options.tlsVerify);
+  const agents = new StreamAgents(options.tlsVerify, options.targetPolicy);
   return {
     name,
     prepare(packet: ContentInfo, ctx: PrepareContext): PreparedRequest | undefined {

@@ -6,6 +6,8 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { ContentInfo } from '@perftest/model';
+import { policyConnector } from '../../net/connect.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import type { PrepareContext, Template, VariableScope } from '../driver.js';
 import { describeError } from '../socket/socket-result.js';
 import type { PlaySession, StreamFailure } from './stream-session.js';
@@ -52,13 +54,16 @@ export function parseHttpUrl(text: string, field: string): URL | string {
 export class StreamAgents {
   private readonly agents = new Map<number, Agent>();
 
-  constructor(private readonly tlsVerify: boolean) {}
+  constructor(
+    private readonly tlsVerify: boolean,
+    private readonly policy: TargetPolicy,
+  ) {}
 
   /** The agent for a connect timeout. */
   get(connectTimeoutMs: number): Agent {
     let agent = this.agents.get(connectTimeoutMs);
     if (agent === undefined) {
-      agent = new Agent({ connect: { timeout: connectTimeoutMs, rejectUnauthorized: this.tlsVerify } });
+      agent = new Agent({ connect: policyConnector(this.policy, { timeout: connectTimeoutMs, rejectUnauthorized: this.tlsVerify }) });
       this.agents.set(connectTimeoutMs, agent);
     }
     return agent;

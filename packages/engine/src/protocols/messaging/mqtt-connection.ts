@@ -5,13 +5,13 @@
  * here so that every byte MQTT.js writes is counted; received bytes are the sizes of the MQTT packets
  * the parser reports. Both are MQTT packet bytes: TCP, TLS and WebSocket framing is not counted.
  */
-import net from 'node:net';
-import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions, type Packet } from 'mqtt';
 import WebSocket, { createWebSocketStream } from 'ws';
 import type { Outcome } from '@perftest/model';
+import { connectTcp, connectTls, webSocketConnection } from '../../net/connect.js';
+import { TargetDeniedError, type TargetPolicy } from '../../net/target-policy.js';
 import { unwatchAbort, watchAbort, type Abortable } from '../abort-fanout.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { topicMatches } from './mqtt-topic.js';
@@ -45,6 +45,7 @@ export interface MqttConnectOptions {
   protocolVersion: 3 | 4 | 5;
   connectTimeoutMs: number;
   tlsVerify: boolean;
+  targetPolicy: TargetPolicy;
 }
 
 /** Bytes an MQTT packet takes: fixed header (1 byte + remaining-length varint) plus the rest. */
@@ -72,19 +73,27 @@ export function mqttFailure(error: unknown): MqttFailure {
 }
 
 /** Builds the transport of an mqtt://, mqtts://, ws:// or wss:// URL, counting written bytes. */
-function transport(url: URL, tlsVerify: boolean, counter: { sent: number }): Duplex {
+function transport(url: URL, tlsVerify: boolean, policy: TargetPolicy, counter: { sent: number }, onDenied: (error: Error) => void): Duplex {
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let stream: Duplex;
   if (scheme === 'ws' || scheme === 'wss') {
-    const socket = new WebSocket(url.href, ['mqtt'], { perMessageDeflate: false, rejectUnauthorized: tlsVerify });
+    const socket = new WebSocket(url.href, ['mqtt'], {
+      perMessageDeflate: false,
+      rejectUnauthorized: tlsVerify,
+      createConnection: webSocketConnection(policy, scheme === 'wss'),
+    });
     stream = createWebSocketStream(socket);
     socket.on('close', () => stream.destroy());
   } else if (scheme === 'mqtts' || scheme === 'ssl') {
-    stream = tls.connect({ host, port: Number(url.port || 8883), rejectUnauthorized: tlsVerify, servername: net.isIP(host) ? undefined : host });
+    stream = connectTls(policy, { host, port: Number(url.port || 8883), rejectUnauthorized: tlsVerify });
   } else {
-    stream = net.connect({ host, port: Number(url.port || 1883), noDelay: true });
+    stream = connectTcp(policy, { host, port: Number(url.port || 1883), noDelay: true });
   }
+  // MQTT.js passes on only some socket errors: a policy denial is reported here
+  stream.on('error', (error) => {
+    if (error instanceof TargetDeniedError) onDenied(error);
+  });
   const write = stream.write;
   stream.write = function countedWrite(this: Duplex, chunk: unknown, ...rest: unknown[]): boolean {
     counter.sent += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8') : (chunk as Buffer).length;
@@ -146,7 +155,7 @@ export class MqttConnection implements Abortable {
         resubscribe: false,
         queueQoSZero: false,
       };
-      const client = new MqttClient(() => transport(url, options.tlsVerify, this.bytes), clientOptions);
+      const client = new MqttClient(() => transport(url, options.tlsVerify, options.targetPolicy, this.bytes, (error) => done(mqttFailure(error))), clientOptions);
       this.client = client;
       client.on('packetreceive', this.onPacket);
       client.on('message', this.onMessage);

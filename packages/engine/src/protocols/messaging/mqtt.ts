@@ -32,6 +32,7 @@ import { MqttConnection, randomClientId, type MqttConnectOptions, type MqttFailu
 import { filterProblem, topicNameProblem } from './mqtt-topic.js';
 import { SESSION_TIMEOUT, bodyText, booleanHeader, checkMethod, hasVariables, headerMap, integerField, timeoutField } from '../packet-fields.js';
 import { Payload, isHexEncoding } from '../payload.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import { closeConnections, connectionsOf } from '../session-connections.js';
 import { finishResult, notStarted, startMeter, type RequestMeter } from '../socket/socket-result.js';
 
@@ -51,6 +52,7 @@ interface ConnectSettings {
   protocolVersion: 3 | 4 | 5;
   connectTimeoutMs: number;
   tlsVerify: boolean;
+  targetPolicy: TargetPolicy;
 }
 
 /** An MQTT step compiled once. */
@@ -144,6 +146,7 @@ class MqttRequest implements PreparedRequest {
       protocolVersion: c.protocolVersion,
       connectTimeoutMs: c.connectTimeoutMs,
       tlsVerify: c.tlsVerify,
+      targetPolicy: c.targetPolicy,
     };
   }
 }
@@ -201,6 +204,7 @@ function prepareMqtt(packet: ContentInfo, ctx: PrepareContext): PreparedRequest 
       protocolVersion: protocolVersion ?? 4,
       connectTimeoutMs: timeoutField(packet, 'connect_timeout', SESSION_TIMEOUT, ctx),
       tlsVerify: ctx.options.tlsVerify,
+      targetPolicy: ctx.options.targetPolicy,
     },
     ctx.template(topic),
     integerHeader(headers, 'qos', 0, 2, 0, ctx) as 0 | 1 | 2,

@@ -6,6 +6,8 @@
  */
 import WebSocket from 'ws';
 import type { Outcome } from '@perftest/model';
+import { webSocketConnection } from '../../net/connect.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import { unwatchAbort, watchAbort, type Abortable } from '../abort-fanout.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { describeError, outcomeOfError } from '../socket/socket-result.js';
@@ -49,6 +51,7 @@ export interface WsOpenOptions {
   protocols: string[];
   timeoutMs: number;
   tlsVerify: boolean;
+  targetPolicy: TargetPolicy;
 }
 
 /** A per-user WebSocket connection; its methods resolve with failures instead of rejecting. */
@@ -103,6 +106,7 @@ export class WsConnection implements Abortable {
         rejectUnauthorized: options.tlsVerify,
         maxPayload: MAX_FRAME_BYTES,
         followRedirects: false,
+        createConnection: webSocketConnection(options.targetPolicy, /^wss:/i.test(this.url)),
       });
       this.socket = socket;
       const timer = setTimeout(() => {

@@ -27,6 +27,7 @@ import type {
 } from '../driver.js';
 import { SESSION_TIMEOUT, bodyText, checkMethod, headerMap, timeoutField } from '../packet-fields.js';
 import { Payload, isHexEncoding } from '../payload.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import { closeConnections, connectionsOf } from '../session-connections.js';
 import { finishResult, notStarted, startMeter, type RequestMeter } from '../socket/socket-result.js';
 import { WsConnection, frameHeaderBytes, type WsFailure, type WsFrame } from './websocket-connection.js';
@@ -57,6 +58,7 @@ class WsRequest implements PreparedRequest {
     private readonly connectTimeoutMs: number,
     private readonly returnTimeoutMs: number,
     private readonly tlsVerify: boolean,
+    private readonly targetPolicy: TargetPolicy,
     url: string,
   ) {
     this.url = url;
@@ -94,6 +96,7 @@ class WsRequest implements PreparedRequest {
         protocols: this.protocols(vars),
         timeoutMs: this.connectTimeoutMs,
         tlsVerify: this.tlsVerify,
+        targetPolicy: this.targetPolicy,
       });
       if (isFailure(opened)) {
         connections.delete(url);
@@ -173,6 +176,7 @@ function prepareWebSocket(packet: ContentInfo, ctx: PrepareContext): PreparedReq
     timeoutField(packet, 'connect_timeout', SESSION_TIMEOUT, ctx),
     timeoutField(packet, 'return_timeout', SESSION_TIMEOUT, ctx),
     ctx.options.tlsVerify,
+    ctx.options.targetPolicy,
     url,
   );
 }

@@ -4,7 +4,9 @@
  * next request (ResponseFramer). After a timeout or a broken response the connection is closed,
  * because what the peer sends next can no longer be attributed to a request.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { connectTcp } from '../../net/connect.js';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import { FramedChannel, type SocketExchange } from './framed-channel.js';
 import type { Endpoint } from '../packet-fields.js';
 import { describeError, outcomeOfError } from './socket-result.js';
@@ -17,6 +19,7 @@ export class TcpConnection extends FramedChannel {
     endpoint: Endpoint,
     signal: AbortSignal,
     private readonly onClosed: (connection: TcpConnection) => void,
+    private readonly policy: TargetPolicy,
   ) {
     super(endpoint, signal, 'connect', 'response');
   }
@@ -24,7 +27,7 @@ export class TcpConnection extends FramedChannel {
   protected connect(): void {
     const exchange = this.exchange as SocketExchange;
     this.phase = 'connect';
-    const socket = net.connect({ host: this.endpoint.host, port: this.endpoint.port, noDelay: true });
+    const socket = connectTcp(this.policy, { host: this.endpoint.host, port: this.endpoint.port, noDelay: true });
     this.socket = socket;
     socket.on('connect', this.onConnect);
     socket.on('data', this.onData);

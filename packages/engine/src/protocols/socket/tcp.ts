@@ -12,6 +12,7 @@ import { createSocketDriver } from './socket-driver.js';
 import { TcpConnection } from './tcp-connection.js';
 
 /** Creates the TCP driver. */
-export function createTcpDriver(_options: EngineOptions): ProtocolDriver {
-  return createSocketDriver('tcp', 'tcp', (endpoint, signal, onClosed) => new TcpConnection(endpoint, signal, onClosed));
+export function createTcpDriver(options: EngineOptions): ProtocolDriver {
+  const policy = options.targetPolicy;
+  return createSocketDriver('tcp', 'tcp', (endpoint, signal, onClosed) => new TcpConnection(endpoint, signal, onClosed, policy));
 }

@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import type { TargetPolicy } from '../../net/target-policy.js';
 import { FramedChannel, type SocketExchange } from './framed-channel.js';
 import type { Endpoint } from '../packet-fields.js';
 import { describeError, outcomeOfError } from './socket-result.js';
@@ -18,9 +19,14 @@ export class UdpEndpointSocket extends FramedChannel {
     endpoint: Endpoint,
     signal: AbortSignal,
     private readonly onClosed: (socket: UdpEndpointSocket) => void,
+    policy: TargetPolicy,
   ) {
     super(endpoint, signal, 'connect (address lookup)', 'reply');
-    this.socket = dgram.createSocket(net.isIPv6(endpoint.host) ? 'udp6' : 'udp4');
+    // dgram looks every address up, literals included: the policy's lookup checks each one.
+    this.socket = dgram.createSocket({
+      type: net.isIPv6(endpoint.host) ? 'udp6' : 'udp4',
+      lookup: policy.lookupFor(endpoint.port) as dgram.SocketOptions['lookup'],
+    });
     this.socket.on('message', this.onData);
     this.socket.on('error', this.onError);
   }

@@ -12,6 +12,7 @@ import { createSocketDriver } from './socket-driver.js';
 import { UdpEndpointSocket } from './udp-socket.js';
 
 /** Creates the UDP driver. */
-export function createUdpDriver(_options: EngineOptions): ProtocolDriver {
-  return createSocketDriver('udp', 'udp', (endpoint, signal, onClosed) => new UdpEndpointSocket(endpoint, signal, onClosed));
+export function createUdpDriver(options: EngineOptions): ProtocolDriver {
+  const policy = options.targetPolicy;
+  return createSocketDriver('udp', 'udp', (endpoint, signal, onClosed) => new UdpEndpointSocket(endpoint, signal, onClosed, policy));
 }

@@ -6,7 +6,9 @@
  * while playing, media must keep arriving within it. Failures are recorded on the session with the
  * StreamingMediaReport cause of the phase they happened in; nothing is thrown.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectTcp } from '../../../net/connect.js';
+import type { TargetPolicy } from '../../../net/target-policy.js';
 import { Amf0Error } from './amf0.js';
 import { ChunkReader, ChunkStreamError, ChunkWriter, type RtmpMessage } from './chunk-stream.js';
 import { ClientHandshake, HandshakeError } from './handshake.js';
@@ -54,6 +56,7 @@ const CLOSE_GRACE_MS = 500;
 export interface RtmpPlayOptions {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  targetPolicy: TargetPolicy;
 }
 
 /** Plays one stream; `run` resolves when the socket is closed and the session is over. */
@@ -85,7 +88,7 @@ export class RtmpPlayer {
   run(): Promise<void> {
     return new Promise((resolve) => {
       if (this.play.over) return resolve();
-      const socket = connect({ host: this.target.host, port: this.target.port });
+      const socket = connectTcp(this.opts.targetPolicy, { host: this.target.host, port: this.target.port });
       this.socket = socket;
       socket.setNoDelay(true);
       this.connectTimer = setTimeout(
