@@ -63,7 +63,7 @@ export class Admission {
       const kase = c.input.case;
       const own = this.measureCase(kase);
       checkMeasure(this.limits, label, own, own.cards + referencedCards(own, c.input.transactions, this.limits, label));
-      const load = checkStages(this.limits, label, kase);
+      const load = checkStages(this.limits, label, kase, c.prepared?.plan);
       if (load !== undefined) figures.push(load);
       if (!checkedVariables.has(c.input.variables)) {
         checkedVariables.add(c.input.variables);

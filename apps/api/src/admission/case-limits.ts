@@ -95,17 +95,34 @@ export interface LoadFigures {
   seconds: number;
 }
 
-/** Checks the stages of `label` (count, users per stage, length); returns its figures (undefined: the compile check reports it). */
-export function checkStages(limits: AdmissionLimits, label: string, load: CaseLoad): LoadFigures | undefined {
+/** One entry of a load timeline, as the engine's stage plan and a prepared case both give it. */
+export interface PlanEntry {
+  stageIndex: number;
+  maxUsers: number;
+  /** Seconds; null or Infinity for a stage by count. */
+  duration: number | null;
+}
+
+/**
+ * Checks the stages of `label` (count, users per stage, length) on `planned`, its timeline when
+ * already planned (a start's prepared case), else on the engine's stage plan of `load`; returns its
+ * figures (undefined when it cannot be planned: the compile check reports why).
+ */
+export function checkStages(limits: AdmissionLimits, label: string, load: CaseLoad, planned?: readonly PlanEntry[]): LoadFigures | undefined {
   within(limits, 'stagesPerCase', `the number of stages of ${label}`, load.stages?.length ?? 0);
-  const problems: CaseProblem[] = [];
-  const plan = planStages(load, problems);
-  if (plan === undefined) return undefined;
+  let entries: readonly PlanEntry[] | undefined = planned;
+  if (entries === undefined) {
+    const problems: CaseProblem[] = [];
+    entries = planStages(load, problems)?.stages;
+  }
+  if (entries === undefined) return undefined;
   let seconds = 0;
-  for (const stage of plan.stages) {
+  let users = 0;
+  for (const stage of entries) {
     within(limits, 'usersPerStage', `the users of stages[${stage.stageIndex}] of ${label}`, stage.maxUsers);
-    if (Number.isFinite(stage.duration)) seconds += stage.duration;
+    if (stage.duration !== null && Number.isFinite(stage.duration)) seconds += stage.duration;
+    users = Math.max(users, stage.maxUsers);
   }
   within(limits, 'runSeconds', `the duration in seconds of ${label}`, seconds);
-  return { users: plan.maxUsers, seconds };
+  return { users, seconds };
 }
