@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    log: (message) => process.stdout.write(`perftest: ${message}\n`),
+  });
   const generated = await bootstrapAdmin(db, {
     accessKey: config.accessKey,
     secretKey: config.secretKey,

@@ -12,7 +12,9 @@ import { Admission } from './admission/admission.js';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission/limits.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { installConsole } from './console/serve-console.js';
+import { clientErrorHandler, installEarlyErrors } from './http/early-errors.js';
 import { BODY_LIMIT, frameworkErrorHandler, installErrorHandlers, MAX_PARAM_LENGTH } from './http/errors.js';
+import { installPathIdCheck } from './http/path-ids.js';
 import { installJsonBody } from './http/json-body.js';
 import { validatorCompiler } from './http/validation.js';
 import { installMetrics, type MetricsAuth } from './metrics/install.js';
@@ -65,6 +67,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     genReqId: () => randomBytes(16).toString('hex'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     logController: new LogController({
       disableRequestLogging: options.logLevel !== 'debug' && options.logLevel !== 'trace',
     }),
@@ -80,12 +83,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
+  installEarlyErrors(app);
   installJsonBody(app);
   installErrorHandlers(app);
   installAuthentication(app, options.db, options.now ?? Date.now);
   installConsole(app);
   installOpenApi(app);
   installMetrics(app, options.metricsAuth ?? 'credential');
+  installPathIdCheck(app);
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
   installRollupJob(app);
   await app.ready();

@@ -21,7 +21,10 @@ export const ERRORS = {
   ROUTE_NOT_FOUND: { code: 'CPTS.00000405', status: 404, message: 'no route for {method} {url}' },
   METHOD_NOT_ALLOWED: { code: 'CPTS.00000406', status: 405, message: '{method} is not allowed on {url}' },
   CONFLICT: { code: 'CPTS.00000409', status: 409, message: '{detail}' },
+  REQUEST_TIMEOUT: { code: 'CPTS.00000408', status: 408, message: 'the request was not received within {seconds} s' },
   PAYLOAD_TOO_LARGE: { code: 'CPTS.00000413', status: 413, message: 'body exceeds {limit} bytes' },
+  URI_TOO_LONG: { code: 'CPTS.00000414', status: 414, message: 'the URL exceeds {limit} bytes' },
+  HEADERS_TOO_LARGE: { code: 'CPTS.00000431', status: 431, message: 'the request line and headers exceed {limit} bytes' },
   UNSUPPORTED_MEDIA_TYPE: {
     code: 'CPTS.00000415',
     status: 415,

@@ -41,7 +41,7 @@ export function lockDataDir(dataDir: string): () => void {
   if (held.has(dir)) throw new DataDirBusyError(dataDir, process.pid);
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) {

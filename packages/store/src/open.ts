@@ -10,13 +10,15 @@ export interface StoreConfig {
   dataDir: string;
   /** Connections of the Postgres pool. */
   poolSize?: number;
+  /** Hears what opening changed (permissions tightened in the data directory). */
+  log?: (message: string) => void;
 }
 
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(config: StoreConfig): Promise<Database> {
   const db = config.databaseUrl
     ? await openPostgres(config.databaseUrl, config.poolSize)
-    : await openPglite(config.dataDir);
+    : await openPglite(config.dataDir, config.log);
   try {
     await migrate(db);
   } catch (err) {

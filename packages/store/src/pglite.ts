@@ -3,17 +3,30 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, Row, Unlisten } from './database.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { guardDataDir } from './data-dir-modes.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
 const toNumber = (value: string): number => Number(value);
 
-/** Opens (creating if needed) the PGlite database in `dataDir`. */
-export async function openPglite(dataDir: string): Promise<Database> {
+/**
+ * Opens (creating if needed) the PGlite database in `dataDir`: owner-only (0700 directories, 0600
+ * files, data-dir-modes.ts); `log` hears how many entries an earlier version left more open.
+ */
+export async function openPglite(dataDir: string, log: (message: string) => void = () => {}): Promise<Database> {
   let unlock = (): void => {};
   if (!dataDir.startsWith('memory://')) {
-    mkdirSync(dataDir, { recursive: true });
-    unlock = lockDataDir(dataDir);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const release = lockDataDir(dataDir);
+    const guard = guardDataDir(dataDir);
+    const { files, directories } = guard.tightened;
+    if (files + directories > 0) {
+      log(`data directory ${dataDir}: ${files} files set to 0600 and ${directories} directories to 0700 (they were readable by others)`);
+    }
+    unlock = () => {
+      guard.release();
+      release();
+    };
   }
   let db: PGlite;
   try {

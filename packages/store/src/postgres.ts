@@ -1,5 +1,6 @@
 /** A real Postgres server through postgres.js. */
 import postgres from 'postgres';
+import { isReadOnly, withConnectionRetry } from './connection-loss.js';
 import type { Database, Queryable, Row, Unlisten } from './database.js';
 
 /** Connects to `url` with a pool of at most `max` connections. */
@@ -25,14 +26,17 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       return rows as unknown as T[];
     },
   });
-  const base = wrap(sql);
+  const plain = wrap(sql);
   return {
     kind: 'postgres',
-    query: base.query,
-    transaction: async (fn) => (await sql.begin((tx) => fn(wrap(tx)))) as Awaited<ReturnType<typeof fn>>,
-    exec: async (text) => {
-      await sql.unsafe(text);
-    },
+    // A connection lost under a statement (connection-loss.ts): reads retried once, the rest 503.
+    query: <T = Row>(text: string, params?: readonly unknown[]) => withConnectionRetry(() => plain.query<T>(text, params), isReadOnly(text)),
+    transaction: (fn) =>
+      withConnectionRetry(async () => (await sql.begin((tx) => fn(wrap(tx)))) as Awaited<ReturnType<typeof fn>>, false),
+    exec: (text) =>
+      withConnectionRetry(async () => {
+        await sql.unsafe(text);
+      }, false),
     listen: async (channel, onPayload): Promise<Unlisten> => {
       const { unlisten } = await sql.listen(channel, onPayload);
       return unlisten;

@@ -52,6 +52,12 @@ async function identify(
   if (typeof authorization !== 'string' || authorization.length === 0) {
     throw apiError('UNAUTHORIZED', { detail: 'a credential is required: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token' });
   }
+  const payload = request.headers['x-sdk-content-sha256'];
+  if (typeof payload === 'string' && payload.trim() === 'UNSIGNED-PAYLOAD' && (request.rawBody?.length ?? 0) > 0) {
+    // The SDKs send it only for content types this API does not take: a body must be signed, or
+    // it could be swapped after signing.
+    throw apiError('UNAUTHORIZED', { detail: 'X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD is refused on a request with a body: sign the body' });
+  }
   const { path, query } = pathAndQuery(request);
   const result = await verifySignature(db, authorization, {
     method: request.method,

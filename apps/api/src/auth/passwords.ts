@@ -21,6 +21,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
+/** A hash no password matches, made once, for the users that do not exist. */
+let unknownUserHash: Promise<string> | undefined;
+
+/**
+ * True when `password` matches `stored`; false for an unknown user (`stored` undefined), after the
+ * same scrypt work as for a known one, so that the time taken does not tell which user names exist.
+ */
+export async function checkPassword(password: string, stored: string | undefined): Promise<boolean> {
+  if (stored !== undefined) return verifyPassword(password, stored);
+  unknownUserHash ??= hashPassword(randomSecret(24));
+  await verifyPassword(password, await unknownUserHash);
+  return false;
+}
+
 /** A random secret of `bytes` bytes, URL-safe. */
 export function randomSecret(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');

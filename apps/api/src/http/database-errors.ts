@@ -13,6 +13,7 @@ export interface RequestInput {
   params?: unknown;
   query?: unknown;
   body?: unknown;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** The value Postgres quotes in messages such as `value "2147483648" is out of range for type integer`. */

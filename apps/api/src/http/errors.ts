@@ -1,5 +1,6 @@
 /** Turns every failure into `{error_code, error_msg}` with the catalogue's status, in one place. */
 import { ApiError, apiError } from '@perftest/model';
+import { DatabaseUnavailableError, isConnectionLost } from '@perftest/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { databaseInputError, type RequestInput } from './database-errors.js';
 import { describeValidation } from './validation.js';
@@ -11,6 +12,9 @@ export function toApiError(err: FastifyError | ApiError | Error, requestId: stri
   if (fe.validation) {
     const { field, detail } = describeValidation(fe.validation as never, fe.validationContext ?? 'body');
     return apiError('INVALID_FIELD', { field, detail });
+  }
+  if (err instanceof DatabaseUnavailableError || isConnectionLost(err)) {
+    return apiError('UNAVAILABLE', { detail: 'the database cannot be reached at the moment; retry shortly' });
   }
   const fromDatabase = databaseInputError(err, input);
   if (fromDatabase) return fromDatabase;
@@ -25,7 +29,7 @@ export function toApiError(err: FastifyError | ApiError | Error, requestId: stri
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return apiError('PAYLOAD_TOO_LARGE', { limit: String(BODY_LIMIT) });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return apiError('UNSUPPORTED_MEDIA_TYPE', { type: String(fe.message.split(': ').pop()) });
+      return apiError('UNSUPPORTED_MEDIA_TYPE', { type: JSON.stringify(String(input?.headers?.['content-type'] ?? '')) });
     default:
       break;
   }
@@ -47,6 +51,9 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
   void reply.header('X-Request-Id', request.id).status(api.status).send({ error_code: api.errorCode, error_msg: api.message });
 }
 
+/** Seconds a 503 asks the client to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /** Largest request body accepted (bytes). */
 export const BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -55,6 +62,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const api = toApiError(err as FastifyError, request.id, request);
     if (api.status >= 500) request.log.error({ err, requestId: request.id }, 'request failed');
+    if (api.status === 503) void reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     void reply.status(api.status).send({ error_code: api.errorCode, error_msg: api.message });
   });
   app.setNotFoundHandler((request, reply) => {

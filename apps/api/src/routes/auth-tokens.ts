@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { apiError } from '@perftest/model';
 import type { FastifyPluginAsync } from 'fastify';
-import { verifyPassword } from '../auth/passwords.js';
+import { checkPassword } from '../auth/passwords.js';
 import { issueToken } from '../auth/tokens.js';
 import { isoTime } from '../http/time.js';
 
@@ -42,7 +42,7 @@ export const authTokenRoutes: FastifyPluginAsync = async (app) => {
         'select id, password_hash, projects from accounts where name = $1',
         [name],
       );
-      if (!account || !(await verifyPassword(password, account.password_hash))) {
+      if (!(await checkPassword(password, account?.password_hash)) || !account) {
         throw apiError('UNAUTHORIZED', { detail: 'the user name or password is wrong' });
       }
       const project = scope?.project?.id ?? scope?.project?.name;
