@@ -26,8 +26,14 @@ async function main(): Promise<void> {
   }
   const log = consoleLog(config.logLevel, 'worker');
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: POOL_SIZE });
-  // The target policy of every share this worker runs (docs/security.md): the database is reserved.
-  const policy = await buildTargetPolicy({ allow: config.targetAllow, deny: config.targetDeny, databaseUrl: config.databaseUrl });
+  // The target policy of every share this worker runs (docs/security.md): the database and this
+  // worker's own metrics port are reserved.
+  const policy = await buildTargetPolicy({
+    allow: config.targetAllow,
+    deny: config.targetDeny,
+    databaseUrl: config.databaseUrl,
+    listen: config.metricsPort === undefined ? undefined : { host: config.metricsHost, port: config.metricsPort },
+  });
   for (const warning of policy.warnings) log('warn', `target policy: ${warning}`);
   const worker = new RunWorker({ db, threads: config.threads, log, engine: { targetPolicy: policy.spec } });
   await worker.start();
