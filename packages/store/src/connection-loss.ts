@@ -2,8 +2,8 @@
  * A database connection lost under a statement (the server restarted or terminated the backend, the
  * network dropped): a read outside a transaction is retried once on a fresh connection; anything
  * else fails with DatabaseUnavailableError, which the API answers 503 with Retry-After (a write may
- * or may not have happened: the client decides whether to repeat it). docs/security.md, "Files
- * and connections".
+ * or may not have happened: the client decides whether to repeat it). docs/security.md, "What is
+ * stored how".
  */
 
 /** SQLSTATEs and driver codes of a lost or refused connection. */
