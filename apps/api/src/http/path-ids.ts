@@ -3,17 +3,18 @@
  * silent change of the path's resource (`PUT .../test-suites/3 {"id": 2}` does not rename suite 3
  * as suite 2). Checked on every PUT route, those added later included: a body field named as a path
  * parameter must equal it, and the body's `id` must equal the path's last `*_id` parameter (its own
- * id). `project_id` is left out: in bodies it names a test suite, in paths a tenant.
+ * id); 0 and empty values stand for "unset". `project_id` is left out: in bodies it names a test suite,
+ * in paths a tenant.
  */
 import { apiError } from '@perftest/model';
 import type { FastifyInstance } from 'fastify';
 
 const OWN_ID = /_id$/;
 
-/** The body's value of `key` when it is given (null and absent are not). */
+/** The body's value of `key` when it is given (null, absent, 0 and "" are not: clients send 0 for "unset"). */
 function given(body: Record<string, unknown>, key: string): unknown {
   const value = body[key];
-  return value === null || value === undefined ? undefined : value;
+  return value === null || value === undefined || value === 0 || value === '' ? undefined : value;
 }
 
 /** Installs the check (after validation: path parameters are numbers by then). */
