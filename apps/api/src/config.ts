@@ -21,8 +21,10 @@ export interface Config {
   /** Threads of the in-process worker (default: one per core); 0 runs no worker in the server. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Whether GET /metrics needs a credential (`credential`) or not (`none`). */
-  metricsAuth: 'credential' | 'none';
+  /** Who may scrape GET /metrics: an account's credential, the scrape token, or anyone. */
+  metricsAuth: 'credential' | 'token' | 'none';
+  /** The bearer token of `metricsAuth` 'token' (PERFTEST_METRICS_TOKEN). */
+  metricsToken: string | undefined;
   /** Target policy rules (docs/security.md, "Target policy"): allowed and denied targets. */
   targetAllow: string[];
   targetDeny: string[];
@@ -86,8 +88,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const metricsAuth = (optional(env, 'PERFTEST_METRICS_AUTH') ?? 'credential') as Config['metricsAuth'];
-  if (metricsAuth !== 'credential' && metricsAuth !== 'none') {
-    throw new ConfigError(`PERFTEST_METRICS_AUTH must be credential or none, got "${metricsAuth}"`);
+  if (metricsAuth !== 'credential' && metricsAuth !== 'token' && metricsAuth !== 'none') {
+    throw new ConfigError(`PERFTEST_METRICS_AUTH must be credential, token or none, got "${metricsAuth}"`);
+  }
+  const metricsToken = optional(env, 'PERFTEST_METRICS_TOKEN');
+  if (metricsAuth === 'token' && (metricsToken === undefined || metricsToken.length < 16)) {
+    throw new ConfigError('PERFTEST_METRICS_TOKEN must be at least 16 characters with PERFTEST_METRICS_AUTH=token');
+  }
+  if (metricsAuth !== 'token' && metricsToken !== undefined) {
+    throw new ConfigError('PERFTEST_METRICS_TOKEN is read only with PERFTEST_METRICS_AUTH=token');
   }
   return {
     host: optional(env, 'HOST') ?? '127.0.0.1',
@@ -100,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: integer(env, 'PERFTEST_WORKERS', availableParallelism(), 0, 1024),
     logLevel,
     metricsAuth,
+    metricsToken,
     targetAllow: targetRules(env, 'PERFTEST_TARGET_ALLOW'),
     targetDeny: targetRules(env, 'PERFTEST_TARGET_DENY'),
     limits: {

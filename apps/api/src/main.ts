@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     runControl: embedded.control,
     metricsAuth: config.metricsAuth,
+    metricsToken: config.metricsToken,
     targetPolicy,
     limits: config.limits,
   });

@@ -42,6 +42,8 @@ export interface ServerOptions {
   logLevel?: string;
   /** Whether GET /metrics needs a credential (PERFTEST_METRICS_AUTH; default `credential`). */
   metricsAuth?: MetricsAuth;
+  /** The scrape token of `metricsAuth` 'token'. */
+  metricsToken?: string;
   /** The clock signatures are checked against (tests set it to replay fixed vectors). */
   now?: () => number;
   /** The run machinery of the process (embedded.ts); without it runs are recorded but never dispatched here. */
@@ -89,7 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installAuthentication(app, options.db, options.now ?? Date.now);
   installConsole(app);
   installOpenApi(app);
-  installMetrics(app, options.metricsAuth ?? 'credential');
+  installMetrics(app, options.metricsAuth ?? 'credential', options.metricsToken);
   installPathIdCheck(app);
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
   installRollupJob(app);

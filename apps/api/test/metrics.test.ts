@@ -111,7 +111,7 @@ describe.each(backends())('GET /metrics (%s)', (backend) => {
     expect(taskRunId).toBeGreaterThan(0);
   });
 
-  it('asks for a credential allowed on every project, unless PERFTEST_METRICS_AUTH is none', async () => {
+  it('asks for a credential allowed on every project, or the scrape token, unless PERFTEST_METRICS_AUTH is none', async () => {
     expectErrorShape(await server.client.get('/metrics', { auth: { kind: 'none' } }), 401);
     const limited = await createAccount(server.db, `limited-${backend}`, ['one-project']);
     expectErrorShape(await server.client.get('/metrics', { auth: { kind: 'sign', ak: limited.accessKey, sk: limited.secretKey } }), 403);
@@ -122,6 +122,23 @@ describe.each(backends())('GET /metrics (%s)', (backend) => {
       expect(parseMetrics(res.body).some((s) => s.name === 'perftest_workers_live')).toBe(true);
     } finally {
       await open.close();
+    }
+    const token = 'scrape-token-0123456789';
+    const tokened = await buildServer({ db: server.db, logLevel: 'warn', metricsAuth: 'token', metricsToken: token });
+    try {
+      const scrape = (authorization?: string) =>
+        tokened.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+      const ok = await scrape(`Bearer ${token}`);
+      expect(ok.statusCode).toBe(200);
+      expect(parseMetrics(ok.body).some((s) => s.name === 'perftest_workers_live')).toBe(true);
+      for (const bad of [undefined, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, token, 'Bearer ']) {
+        const res = await scrape(bad);
+        expect(res.statusCode).toBe(401);
+        expect(JSON.parse(res.body)).toMatchObject({ error_code: expect.stringMatching(/^CPTS\.\d{8}$/), error_msg: expect.stringContaining('PERFTEST_METRICS_TOKEN') });
+        expect(res.body).not.toContain(token);
+      }
+    } finally {
+      await tokened.close();
     }
   });
 });
@@ -137,7 +154,13 @@ describeOnPostgres('metrics.test.ts', 'check a separate worker\'s metrics port')
     });
     const worker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../worker/src/main.ts', import.meta.url))], {
       cwd: REPO_ROOT,
-      env: cleanEnv({ DATABASE_URL: fresh.url as string, PERFTEST_WORKER_THREADS: '1', PERFTEST_METRICS_PORT: String(port), LOG_LEVEL: 'warn' }),
+      env: cleanEnv({
+        DATABASE_URL: fresh.url as string,
+        PERFTEST_WORKER_THREADS: '1',
+        PERFTEST_METRICS_PORT: String(port),
+        PERFTEST_METRICS_TOKEN: 'worker-scrape-token-01',
+        LOG_LEVEL: 'warn',
+      }),
     });
     try {
       let out = '';
@@ -146,7 +169,9 @@ describeOnPostgres('metrics.test.ts', 'check a separate worker\'s metrics port')
       while (!out.includes('/metrics') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
       const id = /perftest worker (\S+) joined/.exec(out)?.[1];
       expect(out).toContain(`perftest worker metrics on http://127.0.0.1:${port}/metrics`);
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer worker-scrape-token-02' } })).status).toBe(401);
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer worker-scrape-token-01' } })).text();
       const samples = parseMetrics(text);
       expect(find(samples, 'perftest_worker_shares_running', { worker: id as string }).map((s) => s.value)).toEqual([0]);
       expect(find(samples, 'perftest_worker_threads', { worker: id as string }).map((s) => s.value)).toEqual([1]);

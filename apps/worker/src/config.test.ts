@@ -24,7 +24,9 @@ describe('worker configuration', () => {
     for (const bad of ['0', '65536', 'x', '80.5']) {
       expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: bad })).toThrow(/PERFTEST_METRICS_PORT/);
     }
-    expect(loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: '9464', PERFTEST_METRICS_HOST: '0.0.0.0' })).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
+    expect(loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: '9464', PERFTEST_METRICS_HOST: '0.0.0.0' })).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0', metricsToken: undefined });
+    expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_TOKEN: 'short' })).toThrow(/^PERFTEST_METRICS_TOKEN must be at least 16 characters$/);
+    expect(loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_TOKEN: 't'.repeat(16) }).metricsToken).toBe('t'.repeat(16));
   });
 
   it('reads the target policy lists and names a bad entry', () => {

@@ -16,6 +16,8 @@ export interface WorkerConfig {
   /** Port of this worker's Prometheus metrics (undefined: not served), and its address. */
   metricsPort: number | undefined;
   metricsHost: string;
+  /** When set, the metrics port asks for `Authorization: Bearer <token>` (PERFTEST_METRICS_TOKEN). */
+  metricsToken: string | undefined;
   /** Target policy rules, as the server's (docs/security.md, "Target policy"). */
   targetAllow: string[];
   targetDeny: string[];
@@ -56,6 +58,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     }
   }
   const metricsHost = env.PERFTEST_METRICS_HOST || '127.0.0.1';
+  const metricsToken = env.PERFTEST_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new WorkerConfigError('PERFTEST_METRICS_TOKEN must be at least 16 characters');
+  }
   const rules = (name: string): string[] => {
     const entries = splitRuleList(env[name]);
     const problem = ruleListProblem(entries);
@@ -68,6 +74,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     logLevel,
     metricsPort,
     metricsHost,
+    metricsToken,
     targetAllow: rules('PERFTEST_TARGET_ALLOW'),
     targetDeny: rules('PERFTEST_TARGET_DENY'),
   };

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const worker = new RunWorker({ db, threads: config.threads, log, engine: { targetPolicy: policy.spec } });
   await worker.start();
   process.stdout.write(`perftest worker ${worker.id} joined with ${config.threads} thread(s)\n`);
-  const metrics = config.metricsPort === undefined ? undefined : await serveWorkerMetrics(worker, config.threads, config.metricsHost, config.metricsPort);
+  const metrics = config.metricsPort === undefined ? undefined : await serveWorkerMetrics(worker, config.threads, config.metricsHost, config.metricsPort, config.metricsToken);
   if (metrics !== undefined) process.stdout.write(`perftest worker metrics on http://${config.metricsHost}:${config.metricsPort}/metrics\n`);
 
   let stopping = false;

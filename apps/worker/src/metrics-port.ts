@@ -2,8 +2,10 @@
  * PERFTEST_METRICS_PORT: this worker's own Prometheus metrics at `/metrics` (docs/metrics.md): its
  * process (CPU, memory, event loop, GC, prefixed `perftest_worker_`), the shares it runs now and its
  * engine threads. The figures of the runs themselves, merged over every worker, are on the API's
- * /metrics. No credential: bind it to a private address.
+ * /metrics. With PERFTEST_METRICS_TOKEN a scrape needs `Authorization: Bearer <token>`; without it,
+ * none: bind it to a private address.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
@@ -13,8 +15,16 @@ export interface WorkerMetricsSource {
   readonly running: number;
 }
 
-/** Serves the worker's metrics on `host:port`; resolves once listening. */
-export async function serveWorkerMetrics(source: WorkerMetricsSource, threads: number, host: string, port: number): Promise<Server> {
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Serves the worker's metrics on `host:port` (asking for `token` as a bearer when set); resolves once listening. */
+export async function serveWorkerMetrics(
+  source: WorkerMetricsSource,
+  threads: number,
+  host: string,
+  port: number,
+  token?: string,
+): Promise<Server> {
   const registry = new Registry();
   registry.setDefaultLabels({ worker: source.id });
   collectDefaultMetrics({ register: registry, prefix: 'perftest_worker_' });
@@ -30,6 +40,11 @@ export async function serveWorkerMetrics(source: WorkerMetricsSource, threads: n
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('metrics are at /metrics\n');
+      return;
+    }
+    const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (token !== undefined && !timingSafeEqual(digest(given), digest(token))) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('Authorization: Bearer <PERFTEST_METRICS_TOKEN> needed\n');
       return;
     }
     registry.metrics().then(

@@ -4,16 +4,18 @@
  * GC), and the run gauges (run-metrics.ts). Each server has its own registry. Whether a scrape
  * needs a credential is PERFTEST_METRICS_AUTH: `credential` (the default) asks for the usual
  * signature or token of an account allowed on every project (the figures span all projects);
+ * `token` asks for `Authorization: Bearer <PERFTEST_METRICS_TOKEN>`, which Prometheus can send;
  * `none` serves anyone who reaches the port.
  */
 import { apiError } from '@perftest/model';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { mayUse } from '../auth/accounts.js';
+import { bearerMatches } from './scrape-token.js';
 import { registerRunMetrics } from './run-metrics.js';
 
 /** Who may scrape /metrics. */
-export type MetricsAuth = 'credential' | 'none';
+export type MetricsAuth = 'credential' | 'token' | 'none';
 
 /** Where the metrics are served. */
 export const METRICS_PATH = '/metrics';
@@ -22,7 +24,8 @@ export const METRICS_PATH = '/metrics';
 const EVERY_PROJECT = '\u0000every project';
 
 /** Adds the request metrics hook and the /metrics route to `app` (call before the route groups). */
-export function installMetrics(app: FastifyInstance, auth: MetricsAuth): Registry {
+export function installMetrics(app: FastifyInstance, auth: MetricsAuth, token?: string): Registry {
+  if (auth === 'token' && (token === undefined || token === '')) throw new Error('metrics auth "token" needs the scrape token');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'perftest_api_' });
   const requests = new Counter({
@@ -50,7 +53,7 @@ export function installMetrics(app: FastifyInstance, auth: MetricsAuth): Registr
   app.get(
     METRICS_PATH,
     {
-      config: { public: auth === 'none' },
+      config: { public: auth !== 'credential' },
       schema: {
         summary: 'Prometheus metrics of the API and of the running case runs',
         description: 'Prometheus text format. PERFTEST_METRICS_AUTH decides whether it needs a credential; see docs/metrics.md.',
@@ -60,6 +63,9 @@ export function installMetrics(app: FastifyInstance, auth: MetricsAuth): Registr
     async (request, reply) => {
       if (auth === 'credential' && (request.principal === undefined || !mayUse(request.principal, EVERY_PROJECT))) {
         throw apiError('FORBIDDEN', { project: '* (metrics span every project)' });
+      }
+      if (auth === 'token' && !bearerMatches(request.headers.authorization, token as string)) {
+        throw apiError('UNAUTHORIZED', { detail: 'GET /metrics needs Authorization: Bearer <PERFTEST_METRICS_TOKEN>' });
       }
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);
