@@ -70,7 +70,7 @@ describe.each(backends())('target policy on %s', (backend) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer(backend, { runs: { workers: 2 }, targetDeny: [`127.0.0.0/8:${deniedPort}`], targetResolver: resolver });
+    server = await startTestServer(backend, { runs: { workers: 2 }, targetDeny: [`127.0.0.0/8:${deniedPort}`, `[::1]:${deniedPort}`], targetResolver: resolver });
     apiBase = server.baseUrl;
   });
   afterAll(() => server?.close());
@@ -164,16 +164,26 @@ describe.each(backends())('target policy on %s', (backend) => {
     const [caseRun] = await server.db.query<{ id: number }>('select id from case_runs where task_run_id = $1', [taskRunId]);
     const report = await server.client.get(`/v1/${PROJECT}/task-run-infos/${taskRunId}/case-run-infos/${caseRun.id}/reports`);
     expect(report.status, report.text).toBe(200);
-    const rows = report.body.result.details.data[0].detailDatas as Array<{ name: string; successCount: number; errorCount: number; failedOthers: number }>;
+    const rows = report.body.result.details.data[0].detailDatas as Array<{
+      name: string;
+      successCount: number;
+      errorCount: number;
+      failedOthers: number;
+      failedReason: string | null;
+    }>;
     const row = (name: string) => rows.find((r) => r.name === name) as (typeof rows)[number];
     const allowedRow = row('allowed');
     expect(allowedRow.successCount).toBeGreaterThan(0);
     expect(allowedRow.errorCount).toBe(0);
     expect(allowedRow.successCount).toBe((allowedHits['/ok'] ?? 0) - before);
+    expect(allowedRow.failedReason).toBeNull();
     for (const name of ['denied by name', 'denied tcp']) {
       expect(row(name).successCount, name).toBe(0);
       expect(row(name).failedOthers, name).toBe(allowedRow.successCount);
     }
+    // the report says why: the reason of a failed request of each card
+    expect(row('denied by name').failedReason).toMatch(new RegExp(`^target denied by policy: (127\\.0\\.0\\.1|\\[::1\\]):${deniedPort} \\(localhost\\) matches `));
+    expect(row('denied tcp').failedReason).toBe(`target denied by policy: 127.0.0.1:${deniedPort} matches 127.0.0.0/8:${deniedPort} (PERFTEST_TARGET_DENY)`);
     expect(deniedConnections).toBe(0);
     expect(deniedDatagrams).toBe(0);
   });

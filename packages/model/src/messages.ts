@@ -25,6 +25,8 @@ export interface StatsCounters {
 /** A cell with its response-time histogram (HDR, microseconds, compressed base64). */
 export interface EncodedStats extends StatsCounters {
   histogram: string;
+  /** Why one of the interval's failed requests failed (the first), for the report's `failedReason`. */
+  error?: string;
 }
 
 /** What a request card is, so that reports can name its row. Keys are stable within a run. */

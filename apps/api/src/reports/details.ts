@@ -243,6 +243,8 @@ export function buildDetails(
       transactionId: '',
       transactionalTps: 0,
       transactionalTpsSuccess: 0,
+      // why its requests fail, e.g. "target denied by policy: ..." (docs/security.md)
+      failedReason: acc.cards.get(key)?.error ?? null,
     };
   });
   return {

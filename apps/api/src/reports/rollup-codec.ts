@@ -3,8 +3,9 @@
  * is built again without its interval rows, value for value. Format ROLLUP_VERSION, zlib-deflated:
  *
  *   u32 LE   header length H
- *   H bytes  header, JSON: {first, span, width, rows, keys}: the case series' first second, its
- *            seconds and columns, the rows folded, and the request cards' keys in order
+ *   H bytes  header, JSON: {first, span, width, rows, keys, errors}: the case series' first second,
+ *            its seconds and columns, the rows folded, the request cards' keys in order, and the
+ *            failure reason of the cards that have one (by key)
  *   N x 8    N float64 values, byte-shuffled (byte b of value i, little-endian, at b * N + i: the
  *            high bytes of small whole numbers are runs of zeros, which deflates 2.7 times better):
  *            the case series, `width` columns of `span` seconds each (column after column); then
@@ -36,7 +37,7 @@ import {
 } from '@perftest/engine';
 
 /** The format version written in report_rollups.version. */
-export const ROLLUP_VERSION = 5;
+export const ROLLUP_VERSION = 6;
 
 /** zlib level (an hour of 10 cards: ~90 KB in ~20 ms; level 1 gives ~105 KB in ~5 ms). */
 const DEFLATE_LEVEL = 6;
@@ -55,6 +56,8 @@ interface Header {
   width: number;
   rows: number;
   keys: string[];
+  /** Failure reasons of the cards that have one (CardTotals.error). */
+  errors: Record<string, string>;
 }
 
 /** Writes a cell's fields at `at`. */
@@ -78,7 +81,9 @@ export function encodeRollup(acc: CaseRunAccumulator): Buffer {
   const cells: CellTotals[] = [state.iterations, ...cards];
   const series = state.series;
   const span = series.span;
-  const header: Header = { first: span === 0 ? null : series.first, span, width: series.width, rows: state.rows, keys: [...state.cards.keys()] };
+  const errors: Record<string, string> = {};
+  for (const [key, card] of state.cards) if (card.error !== undefined) errors[key] = card.error;
+  const header: Header = { first: span === 0 ? null : series.first, span, width: series.width, rows: state.rows, keys: [...state.cards.keys()], errors };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   let count = series.width * span + cells.length * CELL_FIELDS;
   for (const cell of cells) count += 2 * cell.histogram.bucketCount;
@@ -192,7 +197,10 @@ export function decodeRollup(data: Uint8Array): CaseRunAccumulator {
   const cards = new Map<string, CardTotals>();
   header.keys.forEach((key, i) => {
     const seconds = cells[i + 1][CELL_FIELDS - 1];
-    cards.set(key, { ...totals[i + 1], seconds: new CardSeries(reader.take(seconds * SECOND_FIELDS).slice()) });
+    const card: CardTotals = { ...totals[i + 1], seconds: new CardSeries(reader.take(seconds * SECOND_FIELDS).slice()) };
+    const error = header.errors?.[key];
+    if (error !== undefined) card.error = error;
+    cards.set(key, card);
   });
   const state: AccumulatorState = { series, cards, iterations: totals[0], rows: header.rows };
   return new CaseRunAccumulator(state);

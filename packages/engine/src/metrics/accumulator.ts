@@ -27,6 +27,8 @@ export interface CellTotals extends StatsCounters {
 /** A request card of an accumulator: its whole-run statistics and its seconds. */
 export interface CardTotals extends CellTotals {
   seconds: CardSeries;
+  /** Why one of its requests failed (a row's reason; any of them), for the report's `failedReason`. */
+  error?: string;
 }
 
 /** Process-wide count of interval rows folded (tests and benchmarks read it). */
@@ -120,6 +122,7 @@ export class CaseRunAccumulator {
         this.cards.set(cardKey, card);
       }
       foldCell(card, stats);
+      if (stats.error !== undefined) card.error = stats.error;
       card.seconds.add(second, stats);
       series.add(slot, Col.requests, stats.requests);
       for (let i = 0; i < OUTCOMES.length; i++) series.add(slot, OUTCOME_COLUMNS[i], stats.outcomes[OUTCOMES[i]] ?? 0);

@@ -12,6 +12,8 @@ import { StatsCell } from './stats-cell.js';
 export class IntervalRecorder implements Recorder {
   private readonly cards = new Map<string, StatsCell>();
   private readonly iterations = new StatsCell();
+  /** The first failure reason of each card in the interval (a report shows why requests fail). */
+  private readonly errors = new Map<string, string>();
   private closed = false;
 
   /** A request of card `cardKey` finished. */
@@ -22,6 +24,7 @@ export class IntervalRecorder implements Recorder {
       this.cards.set(cardKey, cell);
     }
     cell.record(result.outcome, result.status, result.responseTimeUs, result.sentBytes, result.recBytes);
+    if (result.outcome !== 'success' && result.error !== undefined && !this.errors.has(cardKey)) this.errors.set(cardKey, result.error);
   }
 
   /** An iteration (transaction) of the case finished. */
@@ -42,9 +45,15 @@ export class IntervalRecorder implements Recorder {
     if (this.closed) throw new Error('IntervalRecorder is closed');
     const cards: Record<string, EncodedStats> = {};
     for (const [key, cell] of this.cards) {
-      if (cell.requests > 0) cards[key] = cell.encode();
+      if (cell.requests > 0) {
+        const encoded = cell.encode();
+        const error = this.errors.get(key);
+        if (error !== undefined) encoded.error = error;
+        cards[key] = encoded;
+      }
       cell.reset();
     }
+    this.errors.clear();
     const iterations = this.iterations.encode();
     this.iterations.reset();
     return { type: 'interval', second, users, started, dropped, stage, iterations, cards };

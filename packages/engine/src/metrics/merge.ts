@@ -10,6 +10,8 @@ import { decodeInto, encodeHistogram } from './histogram.js';
 /** Merged counters with their histogram (its used buckets only). */
 export interface MergedStats extends StatsCounters {
   histogram: CompactHistogram;
+  /** A failure reason of the merged cells (the first seen). */
+  error?: string;
 }
 
 /** Several intervals merged: typically the threads and workers of one second, or a range of seconds. */
@@ -56,6 +58,7 @@ export function emptyMergedStats(): MergedStats {
 /** Adds one cell (encoded, or already merged) into `target`; returns `target`. */
 export function addStats(target: MergedStats, stats: EncodedStats | MergedStats): MergedStats {
   addCounters(target, stats);
+  if (stats.error !== undefined && target.error === undefined) target.error = stats.error;
   if (typeof stats.histogram === 'string') {
     if (stats.requests > 0) decodeInto(target.histogram, stats.histogram, stats.requests);
   } else {
@@ -83,6 +86,7 @@ export function encodeStats(stats: MergedStats): EncodedStats {
     rtMinUs: stats.rtMinUs,
     rtMaxUs: stats.rtMaxUs,
     histogram: encodeHistogram(stats.histogram),
+    ...(stats.error === undefined ? {} : { error: stats.error }),
   };
 }
 
