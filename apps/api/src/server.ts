@@ -57,6 +57,8 @@ export interface ServerOptions {
   targetResolver?: TargetResolver;
   /** Case-level limits (default: the documented ones). */
   limits?: AdmissionLimits;
+  /** Where the log lines go (default: stdout; tests read them). */
+  logStream?: { write(line: string): void };
   /** Extra route groups (tests probe the router with them). */
   extraRoutes?: ReadonlyArray<Parameters<FastifyInstance['register']>[0]>;
 }
@@ -64,7 +66,7 @@ export interface ServerOptions {
 /** Builds (but does not start) the server. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: { level: options.logLevel ?? 'info', ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomBytes(16).toString('hex'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },

@@ -30,7 +30,7 @@ function environment(service: { environment?: Record<string, unknown> | string[]
 
 /** What a process sees when no `${X:-default}` variable is set in the shell: the defaults. */
 function unset(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{\w+:-([^}]*)\}/g, '$1')]));
 }
 
 /** The workspace packages' manifests on disk (apps/* and packages/*). */
@@ -101,7 +101,8 @@ describe('docker-compose.yml', () => {
     expect(worker.command).toEqual(['node', '--import', 'tsx', 'apps/worker/src/main.ts']);
     expect(existsSync(join(REPO_ROOT, worker.command[3]))).toBe(true);
     // The worker accepts its environment (unset `${X:-}` reads as empty).
-    expect(loadWorkerConfig(unset(environment(worker)))).toMatchObject({ databaseUrl: environment(worker).DATABASE_URL, logLevel: 'info' });
+    // It denies the API's address (docs/security.md, "Target policy").
+    expect(loadWorkerConfig(unset(environment(worker)))).toMatchObject({ databaseUrl: environment(worker).DATABASE_URL, logLevel: 'info', targetDeny: ['api:8080'] });
   });
 });
 

@@ -138,6 +138,9 @@ export interface TestServerOptions {
   targetResolver?: TargetResolver;
   /** Case-level limits (default: the documented ones). */
   limits?: AdmissionLimits;
+  /** The server's log level (default warn) and where its lines go (default stdout). */
+  logLevel?: string;
+  logStream?: { write(line: string): void };
 }
 
 /** Starts a server on a fresh database of `backend` with the test admin credentials. */
@@ -148,7 +151,8 @@ export async function startTestServer(backend: Backend = 'pglite', opts: TestSer
   const embedded = opts.runs ? await startEmbedded(fresh.db, { workers: opts.runs.workers, logLevel: 'warn', targetPolicy }) : undefined;
   const app = await buildServer({
     db: fresh.db,
-    logLevel: 'warn',
+    logLevel: opts.logLevel ?? 'warn',
+    logStream: opts.logStream,
     now: opts.now,
     runControl: embedded?.control,
     targetPolicy,

@@ -131,6 +131,35 @@ describe.each(backends())('auth edges on %s', (backend) => {
   });
 });
 
+describe('the logs', () => {
+  it('hold no secret, token, password or signature, even at trace level', async () => {
+    const lines: string[] = [];
+    const server = await startTestServer('pglite', { logLevel: 'trace', logStream: { write: (line) => lines.push(line) } });
+    try {
+      const c = server.client;
+      const login = (password: string) =>
+        c.post('/v3/auth/tokens', { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password } } } } }, { auth: { kind: 'none' } });
+      const token = (await login(TEST_PASSWORD)).headers['x-subject-token'] as string;
+      expect(token.length).toBeGreaterThan(20);
+      await login('a-wrong-password-77');
+      expect((await c.get(`/v1/${P}/test-suites`, { auth: { kind: 'token', token } })).status).toBe(200);
+      expect((await c.get(`/v1/${P}/test-suites`, { auth: { kind: 'token', token: `${token}x` } })).status).toBe(401);
+      const signed = await c.post(`/v1/${P}/test-suites`, { name: 'logged' });
+      expect(signed.status).toBe(201);
+      expect((await c.get(`/v1/${P}/test-suites`, { auth: { kind: 'sign', ak: TEST_AK, sk: `${TEST_SK}-wrong` } })).status).toBe(401);
+      expect((await c.post(`/v1/${P}/test-suites`, { name: 1 })).status).toBe(400);
+      const signature = signRequest({ method: 'GET', path: `/v1/${P}/test-suites`, query: {}, headers: { Host: 'x' }, body: undefined }, TEST_AK, TEST_SK)
+        .Authorization.split('Signature=')[1];
+      expect((await raw(server.baseUrl, `GET /v1/${P}/test-suites HTTP/1.1\r\nHost: x\r\nAuthorization: SDK-HMAC-SHA256 Access=${TEST_AK}, SignedHeaders=host, Signature=${signature}\r\nConnection: close\r\n\r\n`)).status).toBe(401);
+      const text = lines.join('');
+      expect(lines.length).toBeGreaterThan(10); // trace logs every request
+      for (const secret of [TEST_SK, TEST_PASSWORD, 'a-wrong-password-77', token, signature]) expect(text).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('the embedded data directory', () => {
   it('is owner-only: older files tightened at open (and said so), new files 0600', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perftest-modes-'));
