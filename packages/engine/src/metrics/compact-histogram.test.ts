@@ -44,7 +44,7 @@ describe('CompactHistogram', () => {
 });
 
 describe('histogram codec', () => {
-  it('round-trips merges in the compact form up to COMPACT_MAX buckets and HDR beyond', () => {
+  it('round-trips merges in the bucket form up to COMPACT_MAX buckets and HDR beyond', () => {
     for (const buckets of [1, COMPACT_MAX, COMPACT_MAX + 1, 400]) {
       const h = new CompactHistogram();
       const reference = library();
@@ -53,7 +53,7 @@ describe('histogram codec', () => {
         reference.recordValueWithCount(1_000 + i * 97, i + 1);
       }
       const encoded = encodeHistogram(h);
-      expect(encoded.startsWith('b:')).toBe(buckets <= COMPACT_MAX);
+      expect(encoded.startsWith('i:')).toBe(buckets <= COMPACT_MAX);
       const back = new CompactHistogram();
       decodeInto(back, encoded, h.totalCount);
       expect(back.totalCount).toBe(h.totalCount);
@@ -74,6 +74,10 @@ describe('histogram codec', () => {
     decodeInto(mapped, encodeIntoCompressedBase64(coarse), 1);
     expect(mapped.totalCount).toBe(1);
     expect(Math.abs(mapped.getValueAtPercentile(50) - 12_345)).toBeLessThan(12_345 * 0.01);
-    expect(() => decodeInto(new CompactHistogram(), 'b:12,x')).toThrow(/bad compact histogram/);
+    // the value form earlier versions wrote is still read
+    const old = new CompactHistogram();
+    decodeInto(old, 'b:812,1030*3');
+    expect([old.totalCount, old.getValueAtPercentile(0), old.getValueAtPercentile(100)]).toEqual([4, 812, library().highestEquivalentValue(1030)]);
+    for (const bad of ['b:12,x', 'i:', 'i:1k,', 'i:1k*2*3', 'i:zzzzzz', 'i:1K']) expect(() => decodeInto(new CompactHistogram(), bad), bad).toThrow(/bad/);
   });
 });

@@ -59,7 +59,7 @@ describe('StatsCell', () => {
     expect(e.rtMinUs).toBe(1);
     expect(e.rtMaxUs).toBe(HISTOGRAM_HIGHEST_US);
     expect(e.rtSumUs).toBe(1000 + 3000 + 2000 + 5_000_000 + 1 + 10 + 20 + 30 + HISTOGRAM_HIGHEST_US);
-    expect(e.histogram).toMatch(/^b:/); // a few values: the compact form
+    expect(e.histogram).toMatch(/^i:/); // a few values: the bucket form
     const h = decoded(e.histogram);
     expect(h.totalCount).toBe(9);
     expect(h.getValueAtPercentile(100)).toBe(new Float64Histogram(HISTOGRAM_LOWEST_US, HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS).highestEquivalentValue(HISTOGRAM_HIGHEST_US));
@@ -84,7 +84,7 @@ describe('StatsCell', () => {
 });
 
 describe('encoded cells', () => {
-  it('hold exactly the values recorded, compact up to COMPACT_MAX values and HDR beyond, second after second', () => {
+  it('hold exactly the values recorded, in the bucket form up to COMPACT_MAX values and HDR beyond, second after second', () => {
     const cell = new StatsCell();
     for (const n of [1, COMPACT_MAX, COMPACT_MAX + 1, 5000, 3]) {
       const library = new Float64Histogram(HISTOGRAM_LOWEST_US, HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS);
@@ -95,7 +95,7 @@ describe('encoded cells', () => {
       }
       const e = cell.encode();
       cell.reset();
-      expect(e.histogram.startsWith('b:')).toBe(n <= COMPACT_MAX);
+      expect(e.histogram.startsWith('i:')).toBe(n <= COMPACT_MAX);
       const h = decoded(e.histogram);
       expect(h.totalCount).toBe(n);
       for (const p of [0, 1, 50, 90, 99, 99.9, 100]) expect(h.getValueAtPercentile(p)).toBe(library.getValueAtPercentile(p));
