@@ -37,7 +37,7 @@ export interface ReportMeta {
   endedAt: Date | null;
   /** Request cards in order (names and URLs of the detail rows). */
   cards: CardInfo[];
-  /** The case as it was started (stage names). */
+  /** The case's load as it was started (`stages`, `increase_setting`: stage names, and the plan of runs stored before cases were prepared). */
   kase: CaseInfoDetail;
   /** Its load timeline as prepared at the start (KPI and knee verdicts); undefined for runs stored before. */
   plan: PreparedStage[] | undefined;

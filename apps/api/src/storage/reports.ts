@@ -54,7 +54,7 @@ interface MetaRow {
 /** The case run `caseRunId` of task run `taskRunId` of tenant `project`, or a 404. */
 export async function requireReportMeta(db: Queryable, project: string, taskRunId: number, caseRunId: number): Promise<ReportMeta> {
   const [row] = await db.query<MetaRow>(
-    `select cr.id, cr.case_id, cr.name, cr.status, cr.start_at, cr.ended_at, cr.cards, cr.input->'case' as kase,
+    `select cr.id, cr.case_id, cr.name, cr.status, cr.start_at, cr.ended_at, cr.cards, jsonb_build_object('stages', cr.input->'case'->'stages', 'increase_setting', cr.input->'case'->'increase_setting') as kase,
             (cr.input->>'prepared')::int as prepared, cr.input->'plan' as plan,
             tr.id as task_run_id, tr.task_id, tr.test_suite_id, tr.status as task_status, tr.created_at,
             n.total, n.executed, n.complete, n.passed

@@ -37,9 +37,9 @@ export const foldStats = { rows: 0 };
 /** The case columns of the outcomes in OUTCOMES order. */
 const OUTCOME_COLUMNS: readonly number[] = OUTCOMES.map((o) => Col[o]);
 
-/** Empty whole-run statistics. */
-export function emptyCell(): CellTotals {
-  return { ...emptyCounters(), histogram: new CompactHistogram() };
+/** Empty whole-run statistics (`buckets`: how many its histogram will hold, when known). */
+export function emptyCell(buckets?: number): CellTotals {
+  return { ...emptyCounters(), histogram: new CompactHistogram(buckets) };
 }
 
 /** An empty card. */
@@ -67,6 +67,8 @@ export class CaseRunAccumulator {
   readonly restored: boolean;
   private readonly folded = new Set<string>();
   private readonly restoredRows: number;
+  /** requestTotals() as of the last fold (made again after the next one). */
+  private totals: CellTotals | undefined;
 
   /** An empty accumulator, or the one a rollup held (`state`). */
   constructor(state?: AccumulatorState) {
@@ -98,6 +100,7 @@ export class CaseRunAccumulator {
     const key = rowKey(row);
     if (this.folded.has(key)) return false;
     this.folded.add(key);
+    this.totals = undefined;
     foldStats.rows++;
     const data = row.data;
     const second = Number(row.second);
@@ -133,14 +136,17 @@ export class CaseRunAccumulator {
     return true;
   }
 
-  /** Every request of every card in one cell (the case's request-level statistics). */
+  /** Every request of every card in one cell (the case's request-level statistics; shared, do not change it). */
   requestTotals(): CellTotals {
-    const total = emptyCell();
-    for (const card of this.cards.values()) {
-      addCounters(total, card);
-      total.histogram.add(card.histogram);
+    if (this.totals === undefined) {
+      const total = emptyCell();
+      for (const card of this.cards.values()) {
+        addCounters(total, card);
+        total.histogram.add(card.histogram);
+      }
+      this.totals = total;
     }
-    return total;
+    return this.totals;
   }
 
   /** The summary of card `key` (zeros when it completed no request). */

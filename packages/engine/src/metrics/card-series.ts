@@ -51,7 +51,7 @@ export class CardSeries {
   private ordered = true;
 
   constructor(data?: Float64Array) {
-    this.data = data ?? new Float64Array(STRIDE * 2);
+    this.data = data ?? new Float64Array(STRIDE * 4);
     this.length = data === undefined ? 0 : data.length / STRIDE;
   }
 

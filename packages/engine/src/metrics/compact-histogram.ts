@@ -25,7 +25,8 @@ export class CompactHistogram {
   /** Used bucket indices in ascending order, while no new bucket was added. */
   private sorted: Int32Array | undefined;
 
-  constructor(capacity = 4) {
+  /** `capacity`: buckets it holds before its table grows. */
+  constructor(capacity = 16) {
     const size = 2 ** Math.ceil(Math.log2(Math.max(4, capacity * 2)));
     this.keys = new Int32Array(size);
     this.counts = new Float64Array(size);
@@ -124,8 +125,10 @@ export class CompactHistogram {
 
   private grow(): void {
     const { keys, counts } = this;
-    this.keys = new Int32Array(keys.length * 2);
-    this.counts = new Float64Array(keys.length * 2);
+    // small tables grow fourfold: a card's first seconds add buckets fast
+    const size = keys.length * (keys.length < 1024 ? 4 : 2);
+    this.keys = new Int32Array(size);
+    this.counts = new Float64Array(size);
     for (let slot = 0; slot < keys.length; slot++) {
       if (keys[slot] === 0) continue;
       const to = this.slotOf(keys[slot] - 1);

@@ -43,8 +43,22 @@ export function addCounters(target: StatsCounters, stats: StatsCounters): void {
     target.rtMaxUs = target.requests === 0 ? stats.rtMaxUs : Math.max(target.rtMaxUs, stats.rtMaxUs);
   }
   target.requests += stats.requests;
-  for (const o of OUTCOMES) target.outcomes[o] += stats.outcomes[o] ?? 0;
-  for (let i = 0; i < 5; i++) target.statusClasses[i] += stats.statusClasses[i] ?? 0;
+  // Spelled out (OUTCOMES order): a report folds this for every card of every row.
+  const to = target.outcomes;
+  const from = stats.outcomes;
+  to.success += from.success ?? 0;
+  to.checkPointFailed += from.checkPointFailed ?? 0;
+  to.parsedFailed += from.parsedFailed ?? 0;
+  to.refusedFailed += from.refusedFailed ?? 0;
+  to.timeout += from.timeout ?? 0;
+  to.othersFailed += from.othersFailed ?? 0;
+  const tc = target.statusClasses;
+  const fc = stats.statusClasses;
+  tc[0] += fc[0] ?? 0;
+  tc[1] += fc[1] ?? 0;
+  tc[2] += fc[2] ?? 0;
+  tc[3] += fc[3] ?? 0;
+  tc[4] += fc[4] ?? 0;
   target.sentBytes += stats.sentBytes;
   target.recBytes += stats.recBytes;
   target.rtSumUs += stats.rtSumUs;
