@@ -61,6 +61,18 @@ export const RunStatus = {
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
+/** Run statuses of a run (task or case) that has not ended: waiting, running, stopping. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = [RunStatus.Waiting, RunStatus.Running, RunStatus.Stopping];
+/** Run statuses of an ended run. */
+export const ENDED_RUN_STATUSES: readonly RunStatus[] = [RunStatus.Finished, RunStatus.Aborted, RunStatus.StoppedByUser];
+/** Run statuses of a case run that has been dispatched and not ended: running, stopping. */
+export const DISPATCHED_RUN_STATUSES: readonly RunStatus[] = [RunStatus.Running, RunStatus.Stopping];
+
+/** `(a, b, c)` of constant values for an SQL `in` (numbers as they are, texts quoted). */
+export function sqlList(values: readonly (number | string)[]): string {
+  return `(${values.map((v) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`)).join(', ')})`;
+}
+
 /**
  * The one outcome each request ends in (docs/reports.md, "Response-code classes").
  * Order matters: it is the index of the outcome's counter in encoded intervals.

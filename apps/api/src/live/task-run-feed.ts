@@ -8,8 +8,7 @@
  * window, so that it also follows a run after an API restart or one that has ended.
  */
 import type { ServerResponse } from 'node:http';
-import { RunStatus } from '@perftest/model';
-import { ENDED_RUN_STATUSES } from '@perftest/runner';
+import { ENDED_RUN_STATUSES, RunStatus } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 import { intervalKeysBefore, intervalRowsAt } from '../storage/reports.js';
 import { liveRowCount, liveRows, liveTaskRunState } from '../storage/live.js';

@@ -4,7 +4,7 @@
  */
 import { apiError } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
-import type { ReportMeta } from '../reports/report-meta.js';
+import type { ReportMeta } from './case-run-meta.js';
 import { requireReportMeta } from './reports.js';
 
 /** A task run as the merged outline reads it. */

@@ -2,8 +2,7 @@
  * Reads of the Prometheus endpoint (apps/api/src/metrics): live workers, runs by status, and the
  * running case runs with the interval rows of one second. Nothing here writes.
  */
-import type { IntervalMessage } from '@perftest/model';
-import { DISPATCHED_RUN_STATUSES, sqlList } from '@perftest/runner';
+import { DISPATCHED_RUN_STATUSES, sqlList, type IntervalMessage } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 
 /** Count of runs in one status. */

@@ -15,7 +15,7 @@ import {
   type VariableDetail,
 } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
-import type { ReportMeta } from '../reports/report-meta.js';
+import type { ReportMeta } from './case-run-meta.js';
 import { caseInfoDetail, requireCase } from './cases.js';
 import { requireTask } from './tasks.js';
 import { requireTemplate, suiteTransactions } from './templates.js';
