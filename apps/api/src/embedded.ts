@@ -27,7 +27,16 @@ export async function startEmbedded(
 ): Promise<Embedded> {
   const log = consoleLog(config.logLevel, 'runner');
   if (config.workers > 0) {
-    const worker = new RunWorker({ db, threads: config.workers, embedded: true, log, engine: { targetPolicy: config.targetPolicy } });
+    // PGlite admits one process (its data directory is locked), so embedded workers still registered
+    // there died with a previous life of this server: their shares are taken over at once.
+    const worker = new RunWorker({
+      db,
+      threads: config.workers,
+      embedded: true,
+      log,
+      engine: { targetPolicy: config.targetPolicy },
+      replacesEmbedded: db.kind === 'pglite',
+    });
     await worker.start();
     return { control: worker, worker, stop: () => worker.stop() };
   }

@@ -3,7 +3,9 @@
  * at the case run's common start instant, streams each interval to the writer, follows stops and
  * manual targets, and records how the share ended. A share taken over from a dead worker starts with
  * start_at in the past: the engine resumes the timeline at the current offset, and the seconds before
- * the takeover (the previous owner's) are not written again.
+ * the takeover (the previous owner's) are not written again. The iterations the share began are
+ * recorded on it (at the first second that began any, the rest at its end), so that the life cycle
+ * can tell a case run that started nothing from one that ran (docs/run-lifecycle.md, "Honest ends").
  */
 import {
   asPreparedCase,
@@ -19,7 +21,7 @@ import type { PreparedCase } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 import { describeProblems, type StoredCaseInput } from './case-input.js';
 import type { IntervalWriter } from './interval-writer.js';
-import { endShare, type ShareEnd } from './lifecycle/shares.js';
+import { addStarted, endShare, type OwnedShare, type ShareEnd } from './lifecycle/shares.js';
 import { ShareStatus } from './lifecycle/statuses.js';
 import type { RunnerLog } from './log.js';
 
@@ -70,6 +72,10 @@ export class ShareExecution {
   private target: number | undefined;
   private targetTimer: NodeJS.Timeout | undefined;
   private settle!: () => void;
+  /** Iterations begun by the engine on this worker, and how many of them are recorded on the share. */
+  private began = 0;
+  private recorded = 0;
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: ExecutionContext,
@@ -105,6 +111,7 @@ export class ShareExecution {
         externalSteps: this.steps !== undefined,
         pool: ctx.pool,
         onInterval: (interval) => {
+          if (interval.started > 0) this.countBegun(interval.started);
           if (interval.second < fromSecond) return;
           ctx.writer.add({
             case_run_id: share.caseRunId,
@@ -154,16 +161,32 @@ export class ShareExecution {
     else this.run.setTarget(value);
   }
 
+  private get owned(): OwnedShare {
+    return { caseRunId: this.share.caseRunId, shareIndex: this.share.shareIndex, workerId: this.ctx.workerId };
+  }
+
+  /** Counts iterations begun; the first ones are recorded on the share at once. */
+  private countBegun(iterations: number): void {
+    const first = this.began === 0;
+    this.began += iterations;
+    if (!first) return;
+    const count = this.began;
+    this.recorded = count;
+    this.recording = addStarted(this.ctx.db, this.owned, count).catch((error: unknown) => {
+      this.recorded -= count;
+      this.ctx.log('warn', 'could not record the start of a share', { share: this.key, error: String(error) });
+    });
+  }
+
   private async finish(status: ShareEnd, error: string | null): Promise<void> {
-    const { ctx, share } = this;
+    const { ctx } = this;
     clearTimeout(this.targetTimer);
     this.steps?.release();
     try {
       await ctx.writer.flush();
-      if (this.cause !== 'lost') {
-        await endShare(ctx.db, { caseRunId: share.caseRunId, shareIndex: share.shareIndex, workerId: ctx.workerId }, status, error);
-      }
-      ctx.log(status === ShareStatus.Failed ? 'error' : 'info', 'share ended', { share: this.key, status, error, cause: this.cause });
+      await this.recording;
+      if (this.cause !== 'lost') await endShare(ctx.db, this.owned, status, error, this.began - this.recorded);
+      ctx.log(status === ShareStatus.Failed ? 'error' : 'info', 'share ended', { share: this.key, status, error, cause: this.cause, began: this.began });
     } catch (err) {
       ctx.log('error', 'could not record the end of a share', { share: this.key, error: String(err) });
     } finally {

@@ -4,6 +4,11 @@
  * each with the engine and follows stops, manual targets and losses of ownership. The same class runs
  * as its own process (apps/worker) and inside the API (the embedded default).
  *
+ * An embedded worker on a database no other process can open (PGlite) declares the embedded workers
+ * still registered there dead when it starts (`replacesEmbedded`): they are a previous life of its
+ * server that died without leaving, and their shares are taken over at once rather than after the
+ * dead delay.
+ *
  * A worker that finds itself declared dead (a pause longer than the dead delay) stops its shares,
  * which have gone to others, and registers again under a new id. stop() leaves cleanly: its running
  * shares are aborted and handed to the live workers at the next reconcile pass.
@@ -20,7 +25,7 @@ import { IntervalWriter } from './interval-writer.js';
 import type { ReconcileOptions } from './lifecycle/reconcile.js';
 import type { CaseRunTarget } from './lifecycle/rows.js';
 import { claimShares, watchShares, type ClaimRow } from './lifecycle/shares.js';
-import { heartbeat, leaveWorker, registerWorker } from './lifecycle/workers.js';
+import { declarePredecessorsDead, heartbeat, leaveWorker, registerWorker } from './lifecycle/workers.js';
 import { SILENT_LOG, type RunnerLog } from './log.js';
 import { ShareExecution, type ClaimedShare } from './share-execution.js';
 import { RendezvousHub } from './shared-coordination.js';
@@ -40,6 +45,11 @@ export interface RunWorkerOptions {
   engine?: RunOptions;
   pollMs?: number;
   reconcile?: ReconcileOptions;
+  /**
+   * Declare dead, at start, every embedded worker still registered: only for a database that no
+   * other process can open (PGlite; packages/runner/src/lifecycle/workers.ts, declarePredecessorsDead).
+   */
+  replacesEmbedded?: boolean;
 }
 
 /** A worker of runs. */
@@ -91,6 +101,11 @@ export class RunWorker {
         this.log('info', 'engine threads warm', { threads: this.options.threads, ms: Date.now() - started });
       } catch (error) {
         this.log('warn', 'could not warm the engine threads: each share starts its own', { error: String(error) });
+      }
+    }
+    if (this.options.replacesEmbedded) {
+      for (const w of await declarePredecessorsDead(this.options.db)) {
+        this.log('warn', 'previous embedded worker declared dead (the server restarted without leaving)', { worker: w.id, host: w.host, pid: w.pid });
       }
     }
     await this.register();

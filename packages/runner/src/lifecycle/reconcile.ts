@@ -7,9 +7,11 @@
  *  2. settles stops: never-claimed shares of stopping case runs end 'stopped', waiting case runs of a
  *     stopping task run end 4;
  *  3. gives the unfinished shares of dead workers to the least loaded live worker (same index and
- *     count: it resumes at the current offset of the unchanged start_at) or, when none is live, ends
- *     the task run in 3 with the reason;
- *  4. ends the case runs whose shares all ended (2; 4 when stopped; 3 when a share failed);
+ *     count: it resumes at the current offset of the unchanged start_at), recording the interruption
+ *     on the case run; a share whose worker died while running it a second time is not resumed (the
+ *     case run and the task run end in 3), nor is any when no worker is live (3, "no worker left");
+ *  4. ends the case runs whose shares all ended (2; 4 when stopped; 3 when a share failed, or when
+ *     their shares began no iteration);
  *  5. dispatches ready case runs (parallel: all; serial: the next one once none runs): one share per
  *     live worker, stage 0 at now + START_LEAD_MS (with workers on several engine threads:
  *     WARM_THREADED_START_LEAD_MS when their warm threads suffice, else THREADED_START_LEAD_MS); with no live worker for NO_WORKER_WAIT_MS the run ends in 3 ("no worker");
@@ -20,7 +22,8 @@ import { RunStatus } from '@perftest/model';
 import type { Database, Queryable } from '@perftest/store';
 import { notifyRuns } from '../channel.js';
 import { SILENT_LOG, type RunnerLog } from '../log.js';
-import { ShareStatus, SQL } from './statuses.js';
+import type { Interruption } from './rows.js';
+import { ShareStatus, SQL, WorkerStopCause } from './statuses.js';
 import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from '../timing.js';
 
 /** Key of the advisory lock a reconcile pass holds. */
@@ -41,6 +44,75 @@ export interface ReconcileResult {
   ran: boolean;
   /** Rows changed by the pass. */
   changes: number;
+}
+
+/** An open share of a worker no longer live, with what the takeover needs. */
+interface OrphanRow {
+  case_run_id: number;
+  share_index: number;
+  share_count: number;
+  share_status: ShareStatus;
+  takeovers: number;
+  worker_id: string;
+  host: string;
+  stop_cause: WorkerStopCause | null;
+  case_status: number;
+  task_run_id: number;
+  case_name: string;
+  interruptions: Interruption[] | null;
+  from_at: Date;
+  to_at: Date;
+}
+
+/** A dispatched case run with the tally of its shares. */
+interface EndRow {
+  id: number;
+  status: number;
+  open: number;
+  failed: number;
+  error: string | null;
+  /** Shares whose started count nobody recorded (claimed by a worker older than migration 011). */
+  unrecorded: number;
+  /** Iterations begun over all shares. */
+  started: number;
+  /** Shares never taken over that began none. */
+  idle: number;
+}
+
+/** A share of an ended case run that began no iteration. */
+interface IdleShareRow {
+  share_index: number;
+  share_count: number;
+  worker_id: string;
+  host: string;
+  takeovers: number;
+  /** Seconds from the start instant to its claim (null: never claimed). */
+  late: number | null;
+  /** Seconds of the whole stage plan (null: a stage runs by count, or the plan is not stored). */
+  plan: number | null;
+}
+
+/** The interruption an orphan share records (`resumed` set by the caller). */
+function interruptionOf(o: OrphanRow): Interruption {
+  const cause =
+    o.stop_cause === WorkerStopCause.Left
+      ? 'left'
+      : o.stop_cause === WorkerStopCause.Restarted
+        ? 'stopped heartbeating (its server restarted on the same data directory)'
+        : 'stopped heartbeating';
+  const from = new Date(o.from_at);
+  const to = new Date(o.to_at);
+  return {
+    share: o.share_index,
+    share_count: o.share_count,
+    worker: o.worker_id,
+    host: o.host,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    seconds: Math.max(0, Math.round(to.getTime() - from.getTime())) / 1000,
+    reason: `worker ${o.worker_id} on ${o.host} ${cause}`,
+    resumed: false,
+  };
 }
 
 interface LiveWorker {
@@ -104,10 +176,10 @@ class Pass {
 
   private async declareDeadWorkers(): Promise<void> {
     const dead = await this.tx.query<{ id: string; host: string; pid: number }>(
-      `update workers set stopped_at = now()
+      `update workers set stopped_at = now(), stop_cause = $2
         where stopped_at is null and heartbeat_at < now() - $1::float8 * interval '1 millisecond'
         returning id, host, pid`,
-      [this.deadAfterMs],
+      [this.deadAfterMs, WorkerStopCause.NoHeartbeat],
     );
     this.changes += dead.length;
     for (const w of dead) this.log('warn', 'worker declared dead (no heartbeat)', { worker: w.id, host: w.host, pid: w.pid });
@@ -131,32 +203,95 @@ class Pass {
     );
   }
 
+  /**
+   * Gives each open share of a dead or departed worker to the live worker with the fewest open
+   * shares, recording the interruption on its case run. A share whose worker died (not left) while
+   * running it counts a takeover; when it had been taken over that way once already, it is not
+   * resumed again: its case run and task run end in 3 (the crash-loop guard). With no live worker,
+   * the task run ends in 3 ("no worker left").
+   */
   private async reassignOrphans(live: LiveWorker[]): Promise<void> {
-    const orphans = await this.tx.query<{ case_run_id: number; share_index: number; worker_id: string; case_status: number; task_run_id: number }>(
-      `select s.case_run_id, s.share_index, s.worker_id, c.status as case_status, c.task_run_id
-         from case_run_shares s join case_runs c on c.id = s.case_run_id
-        where s.status in ${OPEN_SHARES}
-          and not exists (select 1 from workers w where w.id = s.worker_id and w.stopped_at is null)
+    const orphans = await this.tx.query<OrphanRow>(
+      `select s.case_run_id, s.share_index, s.share_count, s.status as share_status, s.takeovers, s.worker_id,
+              coalesce(w.host, 'an unknown host') as host, w.stop_cause, c.status as case_status, c.task_run_id,
+              c.name as case_name, c.interruptions,
+              least(now(), greatest(
+                coalesce(w.heartbeat_at, '-infinity'::timestamptz),
+                case when w.stop_cause = '${WorkerStopCause.Left}' then w.stopped_at else '-infinity'::timestamptz end,
+                coalesce((select to_timestamp((max(i.second) + 1)::float8) from intervals i
+                           where i.case_run_id = s.case_run_id and i.share_index = s.share_index and i.worker_id = s.worker_id),
+                         '-infinity'::timestamptz))) as from_at,
+              now() as to_at
+         from case_run_shares s join case_runs c on c.id = s.case_run_id left join workers w on w.id = s.worker_id
+        where s.status in ${OPEN_SHARES} and (w.id is null or w.stopped_at is not null)
         order by s.case_run_id, s.share_index`,
     );
     const aborted = new Set<number>();
     for (const o of orphans) {
       if (o.case_status === RunStatus.Stopping) {
         await this.setShare(o.case_run_id, o.share_index, ShareStatus.Stopped, null);
+        continue;
+      }
+      const died = o.stop_cause !== WorkerStopCause.Left;
+      const counted = died && o.share_status === ShareStatus.Running;
+      const entry = interruptionOf(o);
+      if (aborted.has(o.task_run_id)) {
+        await this.recordInterruption(o.case_run_id, { ...entry, resumed: false });
+      } else if (counted && o.takeovers >= 1) {
+        aborted.add(o.task_run_id);
+        await this.recordInterruption(o.case_run_id, { ...entry, resumed: false });
+        await this.endCrashLoop(o, entry);
       } else if (live.length > 0) {
         const to = live.reduce((best, w) => (w.load < best.load ? w : best));
         to.load++;
         await this.update(
-          `update case_run_shares set worker_id = $3, status = '${ShareStatus.Assigned}', error = null, updated_at = now()
+          `update case_run_shares set worker_id = $3, status = '${ShareStatus.Assigned}', error = null, claimed_at = null,
+                  takeovers = takeovers + $4, updated_at = now()
             where case_run_id = $1 and share_index = $2`,
-          [o.case_run_id, o.share_index, to.id],
+          [o.case_run_id, o.share_index, to.id, counted ? 1 : 0],
         );
-        this.log('warn', 'share of a dead worker reassigned', { caseRun: o.case_run_id, share: o.share_index, from: o.worker_id, to: to.id });
-      } else if (!aborted.has(o.task_run_id)) {
+        await this.recordInterruption(o.case_run_id, { ...entry, resumed: true });
+        this.log('warn', 'share of a dead worker reassigned', {
+          caseRun: o.case_run_id,
+          share: o.share_index,
+          from: o.worker_id,
+          to: to.id,
+          takeovers: o.takeovers + (counted ? 1 : 0),
+          downSeconds: entry.seconds,
+        });
+      } else {
         aborted.add(o.task_run_id);
-        await this.abortTaskRun(o.task_run_id, `no worker left: worker ${o.worker_id} stopped heartbeating and no live worker can take its share`);
+        await this.recordInterruption(o.case_run_id, { ...entry, resumed: false });
+        await this.abortTaskRun(o.task_run_id, `no worker left: ${entry.reason} and no live worker can take its share`);
       }
     }
+  }
+
+  private async recordInterruption(caseRunId: number, entry: Interruption): Promise<void> {
+    await this.update(
+      `update case_runs set interruptions = coalesce(interruptions, '[]'::jsonb) || jsonb_build_array($2::jsonb) where id = $1`,
+      [caseRunId, JSON.stringify(entry)],
+    );
+  }
+
+  /** The second death of a worker running a share: its case run ends in 3, and its task run with it. */
+  private async endCrashLoop(o: OrphanRow, entry: Interruption): Promise<void> {
+    const first = (o.interruptions ?? []).filter((i) => i.share === o.share_index && i.resumed).at(-1);
+    const deaths = [first, entry]
+      .filter((i): i is Interruption => i !== undefined)
+      .map((i) => `${i.reason} at ${i.from}`)
+      .join(', then ');
+    const reason = `worker died twice while running it (share ${o.share_index + 1}/${o.share_count}: ${deaths}): not resumed again`;
+    await this.update(
+      `update case_run_shares set status = '${ShareStatus.Failed}', error = $2, updated_at = now()
+        where case_run_id = $1 and status in ${OPEN_SHARES}`,
+      [o.case_run_id, reason],
+    );
+    await this.update(`update case_runs set status = ${RunStatus.Aborted}, reason = $2, ended_at = now() where id = $1 and status in ${ACTIVE}`, [
+      o.case_run_id,
+      reason,
+    ]);
+    await this.abortTaskRun(o.task_run_id, reason, `not run further: case run ${o.case_run_id} ("${o.case_name}") of the task run: ${reason}`);
   }
 
   private async setShare(caseRunId: number, index: number, status: ShareStatus, error: string | null): Promise<void> {
@@ -168,16 +303,19 @@ class Pass {
     ]);
   }
 
-  /** Ends a task run and everything in it that has not ended in 3 with `reason`; data written is kept. */
-  private async abortTaskRun(taskRunId: number, reason: string): Promise<void> {
+  /**
+   * Ends a task run and everything in it that has not ended in 3 with `reason` (its case runs with
+   * `caseRunReason`, by default the same); data written is kept.
+   */
+  private async abortTaskRun(taskRunId: number, reason: string, caseRunReason = reason): Promise<void> {
     await this.update(
       `update case_run_shares s set status = '${ShareStatus.Failed}', error = $2, updated_at = now()
          from case_runs c where c.id = s.case_run_id and c.task_run_id = $1 and s.status in ${OPEN_SHARES}`,
-      [taskRunId, reason],
+      [taskRunId, caseRunReason],
     );
     await this.update(
       `update case_runs set status = ${RunStatus.Aborted}, reason = $2, ended_at = now() where task_run_id = $1 and status in ${ACTIVE}`,
-      [taskRunId, reason],
+      [taskRunId, caseRunReason],
     );
     await this.update(
       `update task_runs set status = ${RunStatus.Aborted}, reason = $2, ended_at = now() where id = $1 and status in ${ACTIVE}`,
@@ -186,28 +324,75 @@ class Pass {
     this.log('warn', 'run aborted', { taskRun: taskRunId, reason });
   }
 
+  /**
+   * Ends the case runs whose shares all ended: 4 when stopped, 3 when a share failed, 3 when their
+   * shares began no iteration (or one was claimed after its plan was over and began none), else 2.
+   */
   private async endCaseRuns(): Promise<void> {
-    const rows = await this.tx.query<{ id: number; status: number; open: number; failed: number; error: string | null }>(
+    const rows = await this.tx.query<EndRow>(
       `select c.id, c.status,
               count(*) filter (where s.status in ${OPEN_SHARES})::int as open,
               count(*) filter (where s.status = '${ShareStatus.Failed}')::int as failed,
-              min(s.error) filter (where s.status = '${ShareStatus.Failed}') as error
+              min(s.error) filter (where s.status = '${ShareStatus.Failed}') as error,
+              count(*) filter (where s.started is null)::int as unrecorded,
+              coalesce(sum(s.started), 0)::float8 as started,
+              count(*) filter (where s.started = 0 and s.takeovers = 0)::int as idle
          from case_runs c join case_run_shares s on s.case_run_id = c.id
         where c.status in ${SQL.dispatched}
         group by c.id, c.status`,
     );
     for (const row of rows) {
       if (row.open > 0) continue;
-      const status =
-        row.status === RunStatus.Stopping ? RunStatus.StoppedByUser : row.failed > 0 ? RunStatus.Aborted : RunStatus.Finished;
-      const reason = status === RunStatus.Aborted ? `engine failure: ${row.error ?? 'unknown'}` : null;
-      await this.update('update case_runs set status = $2, reason = $3, ended_at = now() where id = $1 and status = $4', [
+      let status: RunStatus = RunStatus.Finished;
+      let reason: string | null = null;
+      if (row.status === RunStatus.Stopping) {
+        status = RunStatus.StoppedByUser;
+      } else if (row.failed > 0) {
+        status = RunStatus.Aborted;
+        reason = `engine failure: ${row.error ?? 'unknown'}`;
+      } else if (row.unrecorded === 0 && (row.started === 0 || row.idle > 0)) {
+        reason = await this.startedNothing(row.id, row.started === 0);
+        if (reason !== null) status = RunStatus.Aborted;
+      }
+      const ended = await this.update('update case_runs set status = $2, reason = $3, ended_at = now() where id = $1 and status = $4', [
         row.id,
         status,
         reason,
         row.status,
       ]);
+      if (ended > 0 && status === RunStatus.Aborted) this.log('warn', 'case run ended in 3', { caseRun: row.id, reason });
     }
+  }
+
+  /**
+   * Why a case run whose shares all ended by themselves did not run its load, or null when it did:
+   * with `none` its shares began no iteration at all; else one share claimed after its whole plan
+   * was over (never taken over) began none. The share named is the one claimed latest.
+   */
+  private async startedNothing(caseRunId: number, none: boolean): Promise<string | null> {
+    const idle = await this.tx.query<IdleShareRow>(
+      `select s.share_index, s.share_count, s.worker_id, coalesce(w.host, 'an unknown host') as host, s.takeovers,
+              extract(epoch from s.claimed_at - c.start_at)::float8 as late,
+              (select case when count(*) > 0 and bool_and(jsonb_typeof(p->'duration') = 'number') then sum((p->>'duration')::float8) end
+                 from jsonb_array_elements(case when jsonb_typeof(c.input->'plan') = 'array' then c.input->'plan' else '[]'::jsonb end) p) as plan
+         from case_run_shares s join case_runs c on c.id = s.case_run_id left join workers w on w.id = s.worker_id
+        where s.case_run_id = $1 and s.started = 0
+        order by s.claimed_at - c.start_at desc nulls first, s.share_index`,
+      [caseRunId],
+    );
+    const overAtClaim = (r: IdleShareRow) => r.plan !== null && r.late !== null && r.late >= r.plan;
+    const named = (r: IdleShareRow) => `the share ${r.share_index + 1}/${r.share_count} of worker ${r.worker_id} on ${r.host}`;
+    const claimed = (r: IdleShareRow) =>
+      `was claimed ${(r.late as number).toFixed(1)} s after its start instant${overAtClaim(r) ? `, after its ${r.plan} s plan was over` : ''}`;
+    if (none) {
+      const worst = idle[0];
+      if (worst === undefined) return 'no user started: its shares began no iteration';
+      if (worst.late === null) return `no user started: ${named(worst)} was never claimed`;
+      if (worst.late > 0) return `no user started: ${named(worst)} ${claimed(worst)}`;
+      return `no user started: ${worst.share_count === 1 ? 'its share' : `none of its ${worst.share_count} shares`} began an iteration (claimed before its start instant)`;
+    }
+    const missed = idle.find((r) => r.takeovers === 0 && overAtClaim(r));
+    return missed === undefined ? null : `not every user started: ${named(missed)} ${claimed(missed)} and began no iteration`;
   }
 
   private async dispatch(live: LiveWorker[]): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { CardInfo, RunStatus } from '@perftest/model';
 import type { StoredCaseInput } from '../case-input.js';
-import type { ShareStatus } from './statuses.js';
+import type { ShareStatus, WorkerStopCause } from './statuses.js';
 
 /** A row of `workers`. */
 export interface WorkerRow {
@@ -17,6 +17,8 @@ export interface WorkerRow {
   started_at: Date;
   heartbeat_at: Date;
   stopped_at: Date | null;
+  /** Why stopped_at was set (null while live). */
+  stop_cause: WorkerStopCause | null;
 }
 
 /** A row of `task_runs`. */
@@ -55,6 +57,30 @@ export interface CaseRunRow {
   start_at: Date | null;
   ended_at: Date | null;
   target: CaseRunTarget | null;
+  /** Shares taken from dead or departed workers (null: none). */
+  interruptions: Interruption[] | null;
+}
+
+/**
+ * One entry of `case_runs.interruptions`: a share of the case run lost its worker and was resumed on
+ * another (or, `resumed` false, the run ended instead). Instants are ISO-8601 UTC (database clock).
+ */
+export interface Interruption {
+  /** The share's index and count. */
+  share: number;
+  share_count: number;
+  /** The worker that stopped running it, and its host. */
+  worker: string;
+  host: string;
+  /** When that worker was last seen running it: its last heartbeat or the end of the last second it wrote. */
+  from: string;
+  /** When the share went to a live worker (resumed) or the run ended instead. */
+  to: string;
+  /** `to - from` in seconds (3 decimals). */
+  seconds: number;
+  /** `worker <id> on <host> stopped heartbeating`, or `... left`. */
+  reason: string;
+  resumed: boolean;
 }
 
 /** A row of `case_run_shares`. */
@@ -66,4 +92,10 @@ export interface CaseRunShareRow {
   status: ShareStatus;
   error: string | null;
   updated_at: Date;
+  /** Times the share was taken from a worker that died while running it. */
+  takeovers: number;
+  /** When its current owner claimed it (null before). */
+  claimed_at: Date | null;
+  /** Iterations its owners began, as they recorded it (null: not recorded). */
+  started: number | null;
 }

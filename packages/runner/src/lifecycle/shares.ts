@@ -16,10 +16,14 @@ export type ClaimRow = Pick<CaseRunShareRow, 'case_run_id' | 'share_index' | 'sh
 /** What a worker follows of a share it runs. */
 export type ShareWatchRow = Pick<CaseRunShareRow, 'case_run_id' | 'share_index' | 'worker_id'> & Pick<CaseRunRow, 'status' | 'target'>;
 
-/** Claims every share assigned to `workerId` whose case run is running; they become 'running'. */
+/**
+ * Claims every share assigned to `workerId` whose case run is running; they become 'running', with
+ * the claim's instant and a started count to add to.
+ */
 export async function claimShares(db: Queryable, workerId: string): Promise<ClaimRow[]> {
   return db.query<ClaimRow>(
-    `update case_run_shares s set status = '${ShareStatus.Running}', updated_at = now()
+    `update case_run_shares s set status = '${ShareStatus.Running}', updated_at = now(), claimed_at = now(),
+            started = coalesce(s.started, 0)
        from case_runs c
       where s.worker_id = $1 and s.status = '${ShareStatus.Assigned}' and c.id = s.case_run_id and c.status = ${RunStatus.Running}
       returning s.case_run_id, s.share_index, s.share_count, c.input, c.start_at, c.target`,
@@ -41,16 +45,34 @@ export async function watchShares(db: Queryable, caseRunIds: readonly number[]):
 /** How a share ended on its worker. */
 export type ShareEnd = typeof ShareStatus.Done | typeof ShareStatus.Stopped | typeof ShareStatus.Failed;
 
-/** Records the end of a running share of `workerId` (nothing when it is no longer its own). */
-export async function endShare(
-  db: Queryable,
-  share: { caseRunId: number; shareIndex: number; workerId: string },
-  status: ShareEnd,
-  error: string | null,
-): Promise<void> {
+/** A share as its owner names it. */
+export interface OwnedShare {
+  caseRunId: number;
+  shareIndex: number;
+  workerId: string;
+}
+
+/**
+ * Adds `iterations` begun to the started count of a running share of `workerId` (nothing when it is
+ * no longer its own). The owner calls it at the first second that began any, so that a worker that
+ * dies later has still said that its users started.
+ */
+export async function addStarted(db: Queryable, share: OwnedShare, iterations: number): Promise<void> {
   await db.query(
-    `update case_run_shares set status = $4, error = $5, updated_at = now()
+    `update case_run_shares set started = coalesce(started, 0) + $4
       where case_run_id = $1 and share_index = $2 and worker_id = $3 and status = '${ShareStatus.Running}'`,
-    [share.caseRunId, share.shareIndex, share.workerId, status, error],
+    [share.caseRunId, share.shareIndex, share.workerId, iterations],
+  );
+}
+
+/**
+ * Records the end of a running share of `workerId` (nothing when it is no longer its own), adding
+ * the `iterations` begun that it had not recorded yet.
+ */
+export async function endShare(db: Queryable, share: OwnedShare, status: ShareEnd, error: string | null, iterations = 0): Promise<void> {
+  await db.query(
+    `update case_run_shares set status = $4, error = $5, updated_at = now(), started = coalesce(started, 0) + $6
+      where case_run_id = $1 and share_index = $2 and worker_id = $3 and status = '${ShareStatus.Running}'`,
+    [share.caseRunId, share.shareIndex, share.workerId, status, error, iterations],
   );
 }

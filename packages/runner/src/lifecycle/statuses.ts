@@ -24,6 +24,17 @@ export const ShareStatus = {
 } as const;
 export type ShareStatus = (typeof ShareStatus)[keyof typeof ShareStatus];
 
+/** Why a worker's `stopped_at` was set (`workers.stop_cause`). */
+export const WorkerStopCause = {
+  /** It left cleanly (SIGTERM/SIGINT, stop()): its shares go on elsewhere; not a death. */
+  Left: 'left',
+  /** A reconcile pass found its heartbeat older than the dead delay. */
+  NoHeartbeat: 'no heartbeat',
+  /** The next embedded worker on the same PGlite data directory found it registered at its start. */
+  Restarted: 'restarted',
+} as const;
+export type WorkerStopCause = (typeof WorkerStopCause)[keyof typeof WorkerStopCause];
+
 /** Share statuses of a share not ended: assigned or running. */
 export const OPEN_SHARE_STATUSES: readonly ShareStatus[] = [ShareStatus.Assigned, ShareStatus.Running];
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queryable } from '@perftest/store';
+import { WorkerStopCause } from './statuses.js';
 
 /** How a worker describes itself. */
 export interface WorkerIdentity {
@@ -34,5 +35,20 @@ export async function heartbeat(db: Queryable, id: string): Promise<boolean> {
 
 /** Marks the worker gone: the next reconcile pass gives its unfinished shares to live workers. */
 export async function leaveWorker(db: Queryable, id: string): Promise<void> {
-  await db.query('update workers set stopped_at = now() where id = $1 and stopped_at is null', [id]);
+  await db.query('update workers set stopped_at = now(), stop_cause = $2 where id = $1 and stopped_at is null', [id, WorkerStopCause.Left]);
+}
+
+/**
+ * Declares dead every embedded worker still registered as live, at the start of a new embedded
+ * worker on a database that no other process can open (PGlite: its data directory admits one
+ * process, packages/store/src/data-dir-lock.ts). Those rows are then necessarily a previous life of
+ * this server that died without leaving (kill -9, out of memory): its shares are taken over at the
+ * next reconcile pass instead of after the dead delay. Never call it on Postgres, where other
+ * processes may be live. Returns the workers declared dead.
+ */
+export async function declarePredecessorsDead(db: Queryable): Promise<Array<{ id: string; host: string; pid: number }>> {
+  return db.query<{ id: string; host: string; pid: number }>(
+    'update workers set stopped_at = now(), stop_cause = $1 where stopped_at is null and embedded returning id, host, pid',
+    [WorkerStopCause.Restarted],
+  );
 }

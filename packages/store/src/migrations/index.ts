@@ -4,6 +4,7 @@ import * as runs from './002-runs.js';
 import * as tasksCases from './003-tasks-cases.js';
 import * as reportRollups from './005-report-rollups.js';
 import * as agents from './010-agents.js';
+import * as runEnds from './011-run-ends.js';
 
 /** One schema change. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'tasks-cases', up: tasksCases.up },
   { version: 5, name: 'report-rollups', up: reportRollups.up },
   { version: 10, name: 'agents', up: agents.up },
+  { version: 11, name: 'run-ends', up: runEnds.up },
 ];
