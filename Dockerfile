@@ -15,6 +15,7 @@ COPY apps/console/package.json apps/console/
 COPY apps/worker/package.json apps/worker/
 COPY packages/engine/package.json packages/engine/
 COPY packages/model/package.json packages/model/
+COPY packages/report/package.json packages/report/
 COPY packages/runner/package.json packages/runner/
 COPY packages/store/package.json packages/store/
 # All dependencies, dev ones included: tsx, which runs the sources, is one. --pm-on-fail=ignore:
@@ -23,7 +24,8 @@ COPY packages/store/package.json packages/store/
 RUN pnpm install --frozen-lockfile --pm-on-fail=ignore
 
 COPY . .
-# The web console the API serves at / (apps/console, built with Vite into apps/console/dist).
+# The web console the API serves at / (apps/console, built with Vite into apps/console/dist, its
+# PERFTEST_CONSOLE_DIR) and the exported report's page (packages/report, into packages/report/dist).
 RUN node --import tsx apps/console/src/build-cli.ts
 
 ENV HOST=0.0.0.0 \

@@ -39,9 +39,9 @@ if (leaveOutBrowser) {
 
 export default defineConfig({
   test: {
-    include: ['apps/console/web/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['apps/console/web/**/*.test.ts', 'packages/*/web/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', ...(leaveOutMedia ? MEDIA_TESTS : []), ...(leaveOutBrowser ? BROWSER_TESTS : [])],
-    // Builds the web console when its sources changed (apps/console/src/build.ts).
+    // Builds the web console and the report page when their sources changed (apps/console/src/build.ts).
     globalSetup: ['apps/console/test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -35,9 +35,10 @@ import { startEmbedded } from '../apps/api/src/embedded.js';
 import { buildServer } from '../apps/api/src/server.js';
 import { createTask } from '../apps/api/src/storage/tasks.js';
 import { createTestSuite } from '../apps/api/src/storage/test-suites.js';
-import { builtFiles, ensureConsoleBuilt } from '../apps/console/src/build.js';
-import { CONSOLE_APP_DIR, CONSOLE_DIST_DIR } from '../apps/console/src/paths.js';
-import { renderReportHtml } from '../apps/console/src/render-report-html.js';
+import { ensureConsoleBuilt } from '../apps/console/src/build.js';
+import { CONSOLE_DIST_DIR } from '../apps/console/src/paths.js';
+import { builtFiles } from '../packages/report/src/build.js';
+import { REPORT_PAGE_DIR, renderReportHtml } from '../packages/report/src/index.js';
 import { launchBrowser } from '../apps/console/test/browser.js';
 
 const PASSWORD = 'bench-console-password';
@@ -73,10 +74,10 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 /** Gzipped sizes of what the browser loads. */
 function sizes(): void {
   const gz = (dir: string, files: Array<{ path: string }>) => files.reduce((n, f) => n + gzipSync(readFileSync(join(dir, f.path)), { level: 9 }).length, 0);
-  const app = builtFiles(CONSOLE_APP_DIR).filter((f) => /\.(js|css)$/.test(f.path));
-  const report = builtFiles(join(CONSOLE_DIST_DIR, 'report')).filter((f) => /\.(js|css)$/.test(f.path));
+  const app = builtFiles(CONSOLE_DIST_DIR).filter((f) => /\.(js|css)$/.test(f.path));
+  const report = builtFiles(REPORT_PAGE_DIR).filter((f) => /\.(js|css)$/.test(f.path));
   const raw = app.reduce((n, f) => n + f.bytes, 0);
-  console.log(`size: console JS+CSS ${(raw / 1024).toFixed(1)} KB, gzipped ${(gz(CONSOLE_APP_DIR, app) / 1024).toFixed(1)} KB (goal < 150 KB); report page ${(gz(join(CONSOLE_DIST_DIR, 'report'), report) / 1024).toFixed(1)} KB gzipped`);
+  console.log(`size: console JS+CSS ${(raw / 1024).toFixed(1)} KB, gzipped ${(gz(CONSOLE_DIST_DIR, app) / 1024).toFixed(1)} KB (goal < 150 KB); report page ${(gz(REPORT_PAGE_DIR, report) / 1024).toFixed(1)} KB gzipped`);
 }
 
 /** Stores an ended one-hour case run with 10 cards; returns the path of its run page. */
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({ dataDir: join(dir, 'data') });
   await bootstrapAdmin(db, { password: PASSWORD });
   const embedded = await startEmbedded(db, { workers: WORKERS, logLevel: 'warn' });
-  const app = await buildServer({ db, logLevel: 'warn', runControl: embedded.control });
+  const app = await buildServer({ db, logLevel: 'warn', runControl: embedded.control, consoleDir: CONSOLE_DIST_DIR });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   // The target answers in a process of its own, so that the API's event loop never delays it.

@@ -3,6 +3,8 @@
  * in the server reads process.env. A bad value stops start-up with a message naming the variable.
  */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ruleListProblem, splitRuleList } from '@perftest/engine';
 import { LIMITS, type AdmissionLimits } from './admission/limits.js';
 
@@ -30,12 +32,21 @@ export interface Config {
   targetDeny: string[];
   /** Case-level limits (docs/security.md, "Limits"). */
   limits: AdmissionLimits;
+  /** The built web console served at `/` (index.html and assets/), an absolute path. */
+  consoleDir: string;
 }
 
 /** A configuration error; its message names the variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+/**
+ * Where `npx pnpm start` builds the web console: apps/console/dist of this repository, found from
+ * this file's place rather than the working directory. The API reads the built files; it does not
+ * import the console app.
+ */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -112,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken,
     targetAllow: targetRules(env, 'PERFTEST_TARGET_ALLOW'),
     targetDeny: targetRules(env, 'PERFTEST_TARGET_DENY'),
+    consoleDir: resolve(optional(env, 'PERFTEST_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
     limits: {
       cardsPerCase: integer(env, 'PERFTEST_MAX_CARDS', LIMITS.cardsPerCase.fallback, 1, LIMITS.cardsPerCase.max),
       nesting: integer(env, 'PERFTEST_MAX_NESTING', LIMITS.nesting.fallback, 0, LIMITS.nesting.max),

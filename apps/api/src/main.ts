@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     metricsToken: config.metricsToken,
     targetPolicy,
     limits: config.limits,
+    consoleDir: config.consoleDir,
   });
   for (const warning of policy.warnings) app.log.warn(`target policy: ${warning}`);
   await app.listen({ host: config.host, port: config.port });

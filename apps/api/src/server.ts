@@ -11,6 +11,7 @@ import type { TargetPolicySpec } from '@perftest/model';
 import { Admission } from './admission/admission.js';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission/limits.js';
 import { installAuthentication } from './auth/authenticate.js';
+import { DEFAULT_CONSOLE_DIR } from './config.js';
 import { installConsole } from './console/serve-console.js';
 import { clientErrorHandler, installEarlyErrors } from './http/early-errors.js';
 import { BODY_LIMIT, frameworkErrorHandler, installErrorHandlers, MAX_PARAM_LENGTH } from './http/errors.js';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   limits?: AdmissionLimits;
   /** Where the log lines go (default: stdout; tests read them). */
   logStream?: { write(line: string): void };
+  /** The built web console served at `/` (PERFTEST_CONSOLE_DIR; default: where `npx pnpm start` builds it). */
+  consoleDir?: string;
   /** Extra route groups (tests probe the router with them). */
   extraRoutes?: ReadonlyArray<Parameters<FastifyInstance['register']>[0]>;
 }
@@ -91,7 +94,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installJsonBody(app);
   installErrorHandlers(app);
   installAuthentication(app, options.db, options.now ?? Date.now);
-  installConsole(app);
+  installConsole(app, options.consoleDir ?? DEFAULT_CONSOLE_DIR);
   installOpenApi(app);
   installMetrics(app, options.metricsAuth ?? 'credential', options.metricsToken);
   installPathIdCheck(app);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, LIMITS } from '../src/admission/limits.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, DEFAULT_CONSOLE_DIR, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults on an empty environment', () => {
@@ -19,9 +20,12 @@ describe('loadConfig', () => {
       metricsAuth: 'credential',
       targetAllow: [],
       targetDeny: [],
+      consoleDir: DEFAULT_CONSOLE_DIR,
       limits: DEFAULT_LIMITS,
     });
     expect(DEFAULT_LIMITS.cardsPerCase).toBeGreaterThanOrEqual(10_000);
+    // where `npx pnpm start` builds the console, wherever the server is started from
+    expect(DEFAULT_CONSOLE_DIR).toBe(resolve(import.meta.dirname, '../../console/dist'));
   });
 
   it('treats empty strings as unset', () => {
@@ -47,6 +51,7 @@ describe('loadConfig', () => {
       PERFTEST_METRICS_AUTH: 'none',
       PERFTEST_TARGET_ALLOW: '10.1.2.3,[::1]:9000 sut.example.com',
       PERFTEST_TARGET_DENY: '127.0.0.0/8, *.corp.example, *:22',
+      PERFTEST_CONSOLE_DIR: '/srv/perftest/console',
       PERFTEST_MAX_CARDS: '20000',
       PERFTEST_MAX_NESTING: '3',
       PERFTEST_MAX_PACKET_BYTES: '4096',
@@ -70,6 +75,7 @@ describe('loadConfig', () => {
       metricsAuth: 'none',
       targetAllow: ['10.1.2.3', '[::1]:9000', 'sut.example.com'],
       targetDeny: ['127.0.0.0/8', '*.corp.example', '*:22'],
+      consoleDir: '/srv/perftest/console',
       limits: {
         cardsPerCase: 20000,
         nesting: 3,
@@ -83,6 +89,8 @@ describe('loadConfig', () => {
       },
     });
     expect(loadConfig({ PORT: '65535', PERFTEST_WORKERS: '1024' })).toMatchObject({ port: 65535, workers: 1024 });
+    // a relative console folder is taken from the working directory, once, at start-up
+    expect(loadConfig({ PERFTEST_CONSOLE_DIR: 'site/console' }).consoleDir).toBe(join(process.cwd(), 'site/console'));
   });
 
   const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
@@ -141,6 +149,8 @@ describe('README configuration table', () => {
     expect(row('LOG_LEVEL')).toContain(`\`${defaults.logLevel}\``);
     expect(row('PERFTEST_WORKERS')).toContain('one per core');
     expect(row('PERFTEST_METRICS_AUTH')).toContain(`\`${defaults.metricsAuth}\``);
+    expect(row('PERFTEST_CONSOLE_DIR')).toContain('`apps/console/dist`');
+    expect(defaults.consoleDir.endsWith(join('apps', 'console', 'dist'))).toBe(true);
     for (const { variable, fallback } of Object.values(LIMITS)) expect(row(variable), variable).toContain(`\`${fallback.toLocaleString('en-US')}\``);
   });
 

@@ -1,10 +1,15 @@
 /**
  * The console as the API serves it: the app at `/` and on its client-side paths without a
  * credential, hashed assets gzipped and cached for good, the report page's files for "Export HTML",
- * API 404s unchanged; and the self-contained HTML report made from a real report of the API.
+ * API 404s unchanged; the console read from the folder the server is given (PERFTEST_CONSOLE_DIR),
+ * a 503 naming it when nothing is built there; and the self-contained HTML report made from a real
+ * report of the API.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderReportHtml } from '@perftest/console';
+import { renderReportHtml } from '@perftest/report';
 import { expectErrorShape, startTestServer, type TestServer } from './helpers.js';
 
 describe('console served by the API', () => {
@@ -40,6 +45,40 @@ describe('console served by the API', () => {
     expectErrorShape(await server.client.get('/assets/missing.js', none), 404);
     expectErrorShape(await server.client.get('/v1/p/no-such-route', none), 404);
     expectErrorShape(await server.client.get('/v1/p/test-suites', none), 401);
+    // the report page's files, not the build's bookkeeping
+    expectErrorShape(await server.client.get('/console-report/build-hash', none), 404);
+  });
+
+  it('serves the console from the folder it is given, and says where it looked when nothing is built there', async () => {
+    const none = { auth: { kind: 'none' as const } };
+    const dir = mkdtempSync(join(tmpdir(), 'perftest-console-dir-'));
+    const built = join(dir, 'built');
+    mkdirSync(join(built, 'assets'), { recursive: true });
+    writeFileSync(join(built, 'index.html'), '<!doctype html><title>given console</title><script src="/assets/app-1.js"></script>');
+    writeFileSync(join(built, 'assets', 'app-1.js'), 'console.log("given");');
+    const given = await startTestServer('pglite', { consoleDir: built });
+    const empty = await startTestServer('pglite', { consoleDir: join(dir, 'empty') });
+    try {
+      for (const path of ['/', '/suites/1']) {
+        const page = await given.client.get(path, none);
+        expect(page.status).toBe(200);
+        expect(page.text).toBe('<!doctype html><title>given console</title><script src="/assets/app-1.js"></script>');
+      }
+      const asset = await given.client.get('/assets/app-1.js', none);
+      expect(asset.status).toBe(200);
+      expect(asset.text).toBe('console.log("given");');
+      expectErrorShape(await given.client.get('/assets/index.js', none), 404);
+      // the report page comes from @perftest/report whatever the console folder
+      expect((await given.client.get('/console-report/report.js', none)).status).toBe(200);
+      const missing = await empty.client.get('/', none);
+      expect(missing.status).toBe(503);
+      expect(missing.text).toContain(join(dir, 'empty'));
+      expect(missing.text).toContain('PERFTEST_CONSOLE_DIR');
+    } finally {
+      await given.close();
+      await empty.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('renders a report as one self-contained HTML file', async () => {

@@ -141,6 +141,8 @@ export interface TestServerOptions {
   /** The server's log level (default warn) and where its lines go (default stdout). */
   logLevel?: string;
   logStream?: { write(line: string): void };
+  /** The built console the server serves at `/` (default: the repository's apps/console/dist). */
+  consoleDir?: string;
 }
 
 /** Starts a server on a fresh database of `backend` with the test admin credentials. */
@@ -158,6 +160,7 @@ export async function startTestServer(backend: Backend = 'pglite', opts: TestSer
     targetPolicy,
     targetResolver: opts.targetResolver,
     limits: opts.limits,
+    consoleDir: opts.consoleDir,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };

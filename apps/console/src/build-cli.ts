@@ -1,6 +1,6 @@
 /**
  * `tsx apps/console/src/build-cli.ts [--force]`: builds the console when its sources changed (always
- * with --force). Run before the server by `npx pnpm start`.
+ * with --force), the report page it exports with first. Run before the server by `npx pnpm start`.
  */
 import { ensureConsoleBuilt } from './build.js';
 

@@ -1,8 +1,8 @@
 /**
- * Vite configurations of the console: `appConfig` builds the single-page app (index.html, hashed
- * assets under /assets/), `reportConfig` the report page as one script and one stylesheet that
- * exported HTML reports inline (src/render-report-html.ts). `npx vite --config web/vite.config.ts`
- * serves the app for development (proxying the API on 127.0.0.1:8080).
+ * The Vite configuration of the single-page console (index.html, hashed assets under /assets/),
+ * built by src/build.ts. `npx vite --config web/vite.config.ts` serves it for development
+ * (proxying the API on 127.0.0.1:8080). The exported report's page has its own build
+ * (@perftest/report).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,37 +10,14 @@ import type { UserConfig } from 'vite';
 
 const WEB = dirname(fileURLToPath(import.meta.url));
 
-/** Preact's JSX, the same in both builds. */
-const shared: UserConfig = {
+/** The single-page console: Preact's JSX, one copy of Preact shared with @perftest/report. */
+export const appConfig: UserConfig = {
   root: WEB,
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  build: { target: 'es2022', sourcemap: false, reportCompressedSize: false, emptyOutDir: true },
-};
-
-/** The single-page console. */
-export const appConfig: UserConfig = {
-  ...shared,
-  build: { ...shared.build, outDir: join(WEB, '..', 'dist', 'app'), assetsDir: 'assets' },
-  server: { proxy: { '^/(v1|v2|v3|health|openapi.json|metrics)': 'http://127.0.0.1:8080' } },
-};
-
-/** The report page of exported HTML files: one IIFE script, one stylesheet, no chunks. */
-export const reportConfig: UserConfig = {
-  ...shared,
-  build: {
-    ...shared.build,
-    outDir: join(WEB, '..', 'dist', 'report'),
-    cssCodeSplit: false,
-    minify: true,
-    lib: {
-      entry: join(WEB, 'report', 'standalone.tsx'),
-      formats: ['iife'],
-      name: 'PerfTestReport',
-      fileName: () => 'report.js',
-      cssFileName: 'report',
-    },
-  },
+  resolve: { dedupe: ['preact'] },
+  build: { target: 'es2022', sourcemap: false, reportCompressedSize: false, emptyOutDir: true, outDir: join(WEB, '..', 'dist'), assetsDir: 'assets' },
+  server: { proxy: { '^/(v1|v2|v3|health|openapi.json|metrics|console-report)': 'http://127.0.0.1:8080' } },
 };
 
 export default appConfig;

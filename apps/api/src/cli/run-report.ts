@@ -1,12 +1,12 @@
 /**
  * `perftest run ... --html FILE`: the run's report built as the report endpoint builds a case run's
- * (apps/api/src/reports, its seconds folded as one share's rows), rendered by the console's
+ * (apps/api/src/reports, its seconds folded as one share's rows), rendered as @perftest/report's
  * self-contained HTML report (the same file as the console's export), written to FILE.
  */
 import { writeFile } from 'node:fs/promises';
-import type { ReportResult } from '@perftest/console';
 import { CaseRunAccumulator, type CliRunRecord } from '@perftest/engine';
 import { RunStatus } from '@perftest/model';
+import type { ReportResult } from '@perftest/report';
 import { DEFAULT_BROKENS_LIMIT } from '../reports/brokens.js';
 import { buildReport, type Report } from '../reports/build-report.js';
 import type { ReportMeta } from '../reports/report-meta.js';
@@ -38,13 +38,13 @@ export function cliRunReport(record: CliRunRecord): Report {
   return buildReport(meta, acc, DEFAULT_BROKENS_LIMIT);
 }
 
-/** Writes the HTML report of a CLI run to `file` (building the console first when its build is stale). */
+/** Writes the HTML report of a CLI run to `file` (building the report page first when its build is stale). */
 export async function writeRunHtml(file: string, record: CliRunRecord): Promise<void> {
   const result = cliRunReport(record);
-  const { ensureConsoleBuilt } = await import('@perftest/console/build');
-  await ensureConsoleBuilt();
-  const { renderReportHtml } = await import('@perftest/console');
-  // the report endpoint's JSON is what the console reads (its types name the keys it draws)
+  const { ensureReportBuilt } = await import('@perftest/report/build');
+  await ensureReportBuilt();
+  const { renderReportHtml } = await import('@perftest/report');
+  // the report endpoint's JSON is what the report page reads (its types name the keys it draws)
   const input = { result: result as unknown as ReportResult };
   await writeFile(file, renderReportHtml(input, { name: record.case.name ?? 'case' }));
 }

@@ -1,15 +1,17 @@
 /**
- * Serves the web console (apps/console) from the API's own port: the single-page app at `/` and on
- * its client-side paths (`/login`, `/suites/...`), its hashed assets under `/assets/`, and the report
- * page's script and style under `/console-report/` (what "Export HTML" inlines). Files are read once
- * at start, gzipped once, and need no credential: the pages hold no data, and every call they make
- * is an ordinary API call with the user's token. Registered before the OpenAPI hook, so these pages
- * are not API operations in /openapi.json. Without a build, the pages answer 503 saying how to build.
+ * Serves the web console from the API's own port: the single-page app at `/` and on its
+ * client-side paths (`/login`, `/suites/...`), its hashed assets under `/assets/`, all read from the
+ * folder the server is given (PERFTEST_CONSOLE_DIR: the API knows the console's built files by path,
+ * never imports the console app), and the report page's script and style under `/console-report/`
+ * (what "Export HTML" inlines, from @perftest/report). Files are read once at start, gzipped once,
+ * and need no credential: the pages hold no data, and every call they make is an ordinary API call
+ * with the user's token. Registered before the OpenAPI hook, so these pages are not API operations
+ * in /openapi.json. Without a build, the pages answer 503 saying how to build.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CONSOLE_APP_DIR, CONSOLE_DIST_DIR } from '@perftest/console';
+import { REPORT_PAGE_DIR } from '@perftest/report';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const TYPES: Record<string, string> = {
@@ -59,15 +61,20 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: Asset): Fasti
 /** The console's client-side paths: each answers the app's index.html. */
 export const CONSOLE_PAGES = ['/', '/login', '/suites', '/suites/*'];
 
-/** Adds the console's routes to `app` (call before the OpenAPI hook is installed). */
-export function installConsole(app: FastifyInstance): void {
+/**
+ * Adds the console's routes to `app` (call before the OpenAPI hook is installed): the built app in
+ * `consoleDir` (index.html and assets/), the report page from `reportDir`.
+ */
+export function installConsole(app: FastifyInstance, consoleDir: string, reportDir = REPORT_PAGE_DIR): void {
   const assets = new Map<string, Asset>();
-  loadDir(join(CONSOLE_APP_DIR, 'assets'), '/assets/', true, assets);
-  loadDir(join(CONSOLE_DIST_DIR, 'report'), '/console-report/', false, assets);
-  const index = existsSync(join(CONSOLE_APP_DIR, 'index.html')) ? load(join(CONSOLE_APP_DIR, 'index.html'), false) : undefined;
+  loadDir(join(consoleDir, 'assets'), '/assets/', true, assets);
+  loadDir(reportDir, '/console-report/', false, assets);
+  assets.delete('/console-report/build-hash');
+  const index = existsSync(join(consoleDir, 'index.html')) ? load(join(consoleDir, 'index.html'), false) : undefined;
+  const notBuilt = `The console is not built in ${consoleDir} (PERFTEST_CONSOLE_DIR): run \`npx pnpm start\` (it builds it) or \`npx pnpm build:console\`.\n`;
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!index) {
-      return reply.status(503).type('text/plain; charset=utf-8').send('The console is not built: run `npx pnpm start` (it builds it) or `npx pnpm --filter @perftest/console build`.\n');
+      return reply.status(503).type('text/plain; charset=utf-8').send(notBuilt);
     }
     return send(request, reply, index);
   };

@@ -2,7 +2,7 @@
  * The public API calls the console makes, by resource (docs/api.md). Paths name the signed-in
  * project; bodies and answers are the reference's.
  */
-import type { ReportResult } from '../../src/report-types.js';
+import type { ReportResult } from '@perftest/report/web';
 import { del, get, post, project, put } from './client.js';
 
 /** A test suite as the list answers it. */

@@ -1,5 +1,6 @@
 /** Entry of the single-page console. */
 import { render } from 'preact';
+import '@perftest/report/web/report.css';
 import '../styles.css';
 import { App } from './app.js';
 

@@ -5,10 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/endpoints.js';
-import { COLORS } from '../charts/colors.js';
-import { TimeChart } from '../charts/time-chart.js';
-import { Kpi } from '../report/report-view.js';
-import { fmt, fmtBytes } from '../report/model.js';
+import { COLORS, fmt, fmtBytes, Kpi, TimeChart } from '@perftest/report/web';
 import { StatusBadge } from '../app/run-status.js';
 import { RunLive, type CaseRunLive, type LiveInterval } from './live-model.js';
 import { openEventStream } from './sse.js';

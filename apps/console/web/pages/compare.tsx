@@ -6,10 +6,7 @@ import { Crumbs } from '../app/crumbs.js';
 import { useState } from 'preact/hooks';
 import { api, caseRunsOf } from '../api/endpoints.js';
 import { useLoad } from '../app/use-load.js';
-import { COLORS } from '../charts/colors.js';
-import { TimeChart } from '../charts/time-chart.js';
-import type { ReportDocument } from '../../src/report-types.js';
-import { fmt, reportRows, reportSeries, type ReportSeries } from '../report/model.js';
+import { COLORS, fmt, reportRows, reportSeries, TimeChart, type ReportDocument, type ReportSeries } from '@perftest/report/web';
 import { loadRunDocument } from './run.js';
 
 /** Both runs' series on one x of relative seconds (null where a run has no point). */

@@ -8,11 +8,8 @@ import { api, caseRunsOf, type CaseRunRef } from '../api/endpoints.js';
 import { isActive, StatusBadge } from '../app/run-status.js';
 import { errorText, useLoad } from '../app/use-load.js';
 import { LiveView } from '../live/live-view.js';
-import type { ReportDocument } from '../../src/report-types.js';
-import { cardsCsv, seriesCsv } from '../report/csv.js';
-import { download, reportHtml, slug } from '../report/export.js';
-import { ReportDocumentView } from '../report/report-view.js';
-import { markReportData } from '../report/timing.js';
+import { cardsCsv, markReportData, ReportDocumentView, seriesCsv, type ReportDocument } from '@perftest/report/web';
+import { download, reportHtml, slug } from './export.js';
 
 /** The reports of a task run's case runs, as one document. */
 export async function loadRunDocument(taskName: string, taskRun: number, caseRuns: CaseRunRef[]): Promise<ReportDocument> {

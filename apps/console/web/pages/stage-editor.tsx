@@ -5,8 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type LoadShape, type Stage } from '../api/endpoints.js';
-import { TimeChart } from '../charts/time-chart.js';
-import { COLORS } from '../charts/colors.js';
+import { COLORS, TimeChart } from '@perftest/report/web';
 import { errorText } from '../app/use-load.js';
 
 /** The eight pressure modes, in `pressure_mode` order. */

@@ -4,10 +4,10 @@
  * histogram and the per-card table. The console's run page and the exported HTML file both use it.
  */
 import { useMemo } from 'preact/hooks';
-import type { ReportDocument, ReportResult } from '../../src/report-types.js';
-import { Histogram } from '../charts/histogram.js';
-import { TimeChart } from '../charts/time-chart.js';
-import { COLORS } from '../charts/colors.js';
+import type { ReportDocument, ReportResult } from '../src/report-types.js';
+import { Histogram } from './charts/histogram.js';
+import { TimeChart } from './charts/time-chart.js';
+import { COLORS } from './charts/colors.js';
 import { fmt, fmtBytes, reportMarkers, reportRows, reportSeries, rowErrors } from './model.js';
 import { useReportDrawn } from './timing.js';
 

@@ -1,11 +1,11 @@
 /**
  * One self-contained HTML file from a report: the built report page's script and style inlined, the
  * report JSON embedded, no network needed to open it. The console's "Export HTML" and
- * `perftest run ... --html` both produce it. Needs a build of the console (ensureConsoleBuilt).
+ * `perftest run ... --html` both produce it. Needs a build of the report page (ensureReportBuilt).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSOLE_REPORT_DIR } from './paths.js';
+import { REPORT_PAGE_DIR } from './paths.js';
 import { composeReportHtml } from './report-html-template.js';
 import type { ReportCase, ReportDocument, ReportResult } from './report-types.js';
 
@@ -14,10 +14,10 @@ let template: { js: string; css: string } | undefined;
 
 function reportTemplate(): { js: string; css: string } {
   if (template) return template;
-  const js = join(CONSOLE_REPORT_DIR, 'report.js');
-  const css = join(CONSOLE_REPORT_DIR, 'report.css');
+  const js = join(REPORT_PAGE_DIR, 'report.js');
+  const css = join(REPORT_PAGE_DIR, 'report.css');
   if (!existsSync(js) || !existsSync(css)) {
-    throw new Error('the console is not built: call ensureConsoleBuilt() from @perftest/console/build (or run `npx pnpm --filter @perftest/console build`)');
+    throw new Error('the report page is not built: call ensureReportBuilt() from @perftest/report/build (or run `npx pnpm --filter @perftest/report build`)');
   }
   template = { js: readFileSync(js, 'utf8'), css: readFileSync(css, 'utf8') };
   return template;

@@ -1,5 +1,5 @@
 /** A report as CSV: the per-card table, and the per-point series. */
-import type { ReportResult } from '../../src/report-types.js';
+import type { ReportResult } from '../src/report-types.js';
 import { ERROR_CLASSES, reportRows, reportSeries } from './model.js';
 
 const cell = (v: unknown): string => {

@@ -3,8 +3,8 @@
  * long run stands for several seconds, so counts are divided by its width), and the markers of the
  * peak-load KPI miss and of intelligent high pressure's knee.
  */
-import type { ReportResult, ReportRow } from '../../src/report-types.js';
-import type { ChartMarker } from '../charts/time-chart.js';
+import type { ReportResult, ReportRow } from '../src/report-types.js';
+import type { ChartMarker } from './charts/time-chart.js';
 
 /** `YYYY-MM-DD HH:mm:ss` (UTC) or ISO-8601 to epoch seconds. */
 export function epochSeconds(text: string): number {

@@ -1,4 +1,4 @@
-/** The console's series colours, one per measure, the same in every chart. */
+/** The series colours of every chart (report, live view, load shape, comparison), one per measure. */
 export const COLORS = {
   tps: '#2f6fed',
   rps: '#7a8ba8',

@@ -1,10 +1,9 @@
 /**
  * Downloads of a report from the browser: JSON, CSV, and the self-contained HTML file made with the
- * same template as the Node renderer (src/report-html-template.ts) around the built report page,
- * which the API serves under /console-report/.
+ * same template as the Node renderer (@perftest/report's renderReportHtml) around the built report
+ * page, which the API serves under /console-report/.
  */
-import { composeReportHtml } from '../../src/report-html-template.js';
-import type { ReportDocument } from '../../src/report-types.js';
+import { composeReportHtml, type ReportDocument } from '@perftest/report/web';
 
 /** Saves `text` as a file named `name`. */
 export function download(name: string, text: string, type: string): void {

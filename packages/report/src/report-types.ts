@@ -1,7 +1,7 @@
 /**
- * The shapes the console reads: a case run's report as `GET .../reports` answers it (`result`, see
- * docs/api.md "Report") and the document an exported HTML report carries. Only the keys the
- * console draws are typed; the rest pass through untouched.
+ * The shapes the report page and the console read: a case run's report as `GET .../reports`
+ * answers it (`result`, see docs/api.md "Report") and the document an exported HTML report
+ * carries. Only the keys they draw are typed; the rest pass through untouched.
  */
 
 /** Per-point curves of a report (`brokens`). */

@@ -4,8 +4,8 @@
  */
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import type { ReportDocument } from '../../src/report-types.js';
-import '../styles.css';
+import type { ReportDocument } from '../src/report-types.js';
+import './report.css';
 import { ReportDocumentView } from './report-view.js';
 import { markReportData } from './timing.js';
 

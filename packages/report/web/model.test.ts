@@ -1,9 +1,9 @@
 /** What the report charts are drawn from: rates of merged points, the knee and KPI markers, CSV, buckets. */
 import { describe, expect, it } from 'vitest';
-import type { ReportResult } from '../../src/report-types.js';
+import type { ReportResult } from '../src/report-types.js';
 import { cardsCsv, seriesCsv } from './csv.js';
 import { epochSeconds, reportMarkers, reportSeries } from './model.js';
-import { parseBuckets } from '../charts/histogram.js';
+import { parseBuckets } from './charts/histogram.js';
 
 const zeros = (n: number) => Array.from({ length: n }, () => 0);
 function report(over: Partial<ReportResult['outline']> = {}): ReportResult {
