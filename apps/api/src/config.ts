@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ruleListProblem, splitRuleList } from '@perftest/engine';
+import { DEFAULT_MAX_RUNS_AT_ONCE, defaultWorkerMemoryMb, MAX_RUNS_AT_ONCE_LIMIT, MAX_WORKER_MEMORY_MB, MIN_WORKER_MEMORY_MB } from '@perftest/runner';
 import { LIMITS, type AdmissionLimits } from './admission/limits.js';
 
 /** Validated configuration. */
@@ -22,6 +23,10 @@ export interface Config {
   adminPassword: string | undefined;
   /** Threads of the in-process worker (default: one per core); 0 runs no worker in the server. */
   workers: number;
+  /** Memory budget of the in-process worker in MB: the users it advertises (docs/run-lifecycle.md, "Queue and capacity"). */
+  workerMemoryMb: number;
+  /** Task runs dispatched at once; later starts wait queued (recorded for every reconciling process). */
+  maxRunsAtOnce: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Who may scrape GET /metrics: an account's credential, the scrape token, or anyone. */
   metricsAuth: 'credential' | 'token' | 'none';
@@ -109,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsAuth !== 'token' && metricsToken !== undefined) {
     throw new ConfigError('PERFTEST_METRICS_TOKEN is read only with PERFTEST_METRICS_AUTH=token');
   }
+  const workers = integer(env, 'PERFTEST_WORKERS', availableParallelism(), 0, 1024);
   return {
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -117,7 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessKey,
     secretKey,
     adminPassword,
-    workers: integer(env, 'PERFTEST_WORKERS', availableParallelism(), 0, 1024),
+    workers,
+    workerMemoryMb: integer(env, 'PERFTEST_WORKER_MEMORY_MB', defaultWorkerMemoryMb(Math.max(1, workers)), MIN_WORKER_MEMORY_MB, MAX_WORKER_MEMORY_MB),
+    maxRunsAtOnce: integer(env, 'PERFTEST_MAX_RUNS_AT_ONCE', DEFAULT_MAX_RUNS_AT_ONCE, 1, MAX_RUNS_AT_ONCE_LIMIT),
     logLevel,
     metricsAuth,
     metricsToken,

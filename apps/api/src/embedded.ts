@@ -3,9 +3,10 @@
  * in-process worker with that many engine threads joins the runs like any separate worker (same
  * tables, same claims); with 0 the server only reconciles (so a run whose workers all died still
  * ends) and separate `apps/worker` processes generate the load. Its `control` is the server's
- * RunControl: the start/stop route pokes it.
+ * RunControl: the start/stop route pokes it. It records the server's PERFTEST_MAX_RUNS_AT_ONCE
+ * where every reconciling process reads it (run_limits).
  */
-import { consoleLog, Dispatcher, RunWorker } from '@perftest/runner';
+import { consoleLog, DEFAULT_MAX_RUNS_AT_ONCE, Dispatcher, recordRunLimits, RunWorker } from '@perftest/runner';
 import type { Database } from '@perftest/store';
 import type { TargetPolicySpec } from '@perftest/model';
 import type { Config } from './config.js';
@@ -23,15 +24,18 @@ export interface Embedded {
 /** Starts what the server embeds. */
 export async function startEmbedded(
   db: Database,
-  config: Pick<Config, 'workers' | 'logLevel'> & { targetPolicy?: TargetPolicySpec },
+  config: Pick<Config, 'workers' | 'logLevel'> & Partial<Pick<Config, 'workerMemoryMb' | 'maxRunsAtOnce'>> & { targetPolicy?: TargetPolicySpec },
 ): Promise<Embedded> {
   const log = consoleLog(config.logLevel, 'runner');
+  // every reconciling process (this one, separate workers) reads the runs at once from the database
+  await recordRunLimits(db, { maxRunsAtOnce: config.maxRunsAtOnce ?? DEFAULT_MAX_RUNS_AT_ONCE });
   if (config.workers > 0) {
     // PGlite admits one process (its data directory is locked), so embedded workers still registered
     // there died with a previous life of this server: their shares are taken over at once.
     const worker = new RunWorker({
       db,
       threads: config.workers,
+      memoryMb: config.workerMemoryMb,
       embedded: true,
       log,
       engine: { targetPolicy: config.targetPolicy },

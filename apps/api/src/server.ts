@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '@perftest/store';
+import { liveCapacity } from '@perftest/runner';
 import { DEFAULT_TARGET_POLICY, TargetPolicy, type TargetResolver } from '@perftest/engine';
 import type { TargetPolicySpec } from '@perftest/model';
 import { Admission } from './admission/admission.js';
@@ -85,7 +86,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const resolve = options.targetResolver;
   // compiled per debug run: the spec of a server on port 0 gains its port once it listens
   app.decorate('targetPolicy', () => TargetPolicy.compile(targetPolicy, { resolve }));
-  app.decorate('admission', new Admission(options.limits ?? DEFAULT_LIMITS, () => TargetPolicy.compile(targetPolicy)));
+  const db = options.db;
+  app.decorate('admission', new Admission(options.limits ?? DEFAULT_LIMITS, () => TargetPolicy.compile(targetPolicy), () => liveCapacity(db)));
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_RUNS_AT_ONCE, defaultWorkerMemoryMb } from '@perftest/runner';
 import { DEFAULT_LIMITS, LIMITS } from '../src/admission/limits.js';
 import { ConfigError, DEFAULT_CONSOLE_DIR, loadConfig } from '../src/config.js';
 
@@ -16,6 +17,8 @@ describe('loadConfig', () => {
       secretKey: undefined,
       adminPassword: undefined,
       workers: availableParallelism(),
+      workerMemoryMb: defaultWorkerMemoryMb(availableParallelism()),
+      maxRunsAtOnce: DEFAULT_MAX_RUNS_AT_ONCE,
       logLevel: 'info',
       metricsAuth: 'credential',
       targetAllow: [],
@@ -23,6 +26,7 @@ describe('loadConfig', () => {
       consoleDir: DEFAULT_CONSOLE_DIR,
       limits: DEFAULT_LIMITS,
     });
+    expect(DEFAULT_MAX_RUNS_AT_ONCE).toBe(10);
     expect(DEFAULT_LIMITS.cardsPerCase).toBeGreaterThanOrEqual(10_000);
     // where `npx pnpm start` builds the console, wherever the server is started from
     expect(DEFAULT_CONSOLE_DIR).toBe(resolve(import.meta.dirname, '../../console/dist'));
@@ -47,6 +51,8 @@ describe('loadConfig', () => {
       PERFTEST_SK: 'secret-example-1',
       PERFTEST_ADMIN_PASSWORD: 'admin-pass-1',
       PERFTEST_WORKERS: '0',
+      PERFTEST_WORKER_MEMORY_MB: '2048',
+      PERFTEST_MAX_RUNS_AT_ONCE: '3',
       LOG_LEVEL: 'warn',
       PERFTEST_METRICS_AUTH: 'none',
       PERFTEST_TARGET_ALLOW: '10.1.2.3,[::1]:9000 sut.example.com',
@@ -71,6 +77,8 @@ describe('loadConfig', () => {
       secretKey: 'secret-example-1',
       adminPassword: 'admin-pass-1',
       workers: 0,
+      workerMemoryMb: 2048,
+      maxRunsAtOnce: 3,
       logLevel: 'warn',
       metricsAuth: 'none',
       targetAllow: ['10.1.2.3', '[::1]:9000', 'sut.example.com'],
@@ -111,6 +119,8 @@ describe('loadConfig', () => {
     ['a token in another mode', { PERFTEST_METRICS_TOKEN: 'x'.repeat(20) }, /^PERFTEST_METRICS_TOKEN is read only with PERFTEST_METRICS_AUTH=token$/],
     ['PERFTEST_WORKERS=2000', { PERFTEST_WORKERS: '2000' }, /^PERFTEST_WORKERS must be an integer from 0 to 1024, got "2000"$/],
     ['PERFTEST_MAX_STAGE_USERS=0', { PERFTEST_MAX_STAGE_USERS: '0' }, /^PERFTEST_MAX_STAGE_USERS must be an integer from 1 to 10000000, got "0"$/],
+    ['PERFTEST_WORKER_MEMORY_MB=10', { PERFTEST_WORKER_MEMORY_MB: '10' }, /^PERFTEST_WORKER_MEMORY_MB must be an integer from 64 to 16777216, got "10"$/],
+    ['PERFTEST_MAX_RUNS_AT_ONCE=0', { PERFTEST_MAX_RUNS_AT_ONCE: '0' }, /^PERFTEST_MAX_RUNS_AT_ONCE must be an integer from 1 to 10000, got "0"$/],
     ['PERFTEST_MAX_NESTING=11', { PERFTEST_MAX_NESTING: '11' }, /^PERFTEST_MAX_NESTING must be an integer from 0 to 10, got "11"$/],
     ['PERFTEST_TARGET_DENY=10.0.0.0/33', { PERFTEST_TARGET_DENY: '10.0.0.0/33' }, /^PERFTEST_TARGET_DENY: entry "10\.0\.0\.0\/33" is not a valid CIDR range/],
     ['PERFTEST_TARGET_ALLOW=host:99999', { PERFTEST_TARGET_ALLOW: 'ok.example host:99999' }, /^PERFTEST_TARGET_ALLOW: entry "host:99999" has port "99999"/],

@@ -129,8 +129,11 @@ export interface TestServer {
 export interface TestServerOptions {
   dataDir?: string;
   now?: () => number;
-  /** Embed the run machinery as the server does: `workers` engine threads in-process (0: none). */
-  runs?: { workers: number };
+  /**
+   * Embed the run machinery as the server does: `workers` engine threads in-process (0: none), with
+   * PERFTEST_WORKER_MEMORY_MB and PERFTEST_MAX_RUNS_AT_ONCE when given.
+   */
+  runs?: { workers: number; memoryMb?: number; maxRunsAtOnce?: number };
   /** PERFTEST_TARGET_ALLOW / PERFTEST_TARGET_DENY of the server. */
   targetAllow?: string[];
   targetDeny?: string[];
@@ -150,7 +153,13 @@ export async function startTestServer(backend: Backend = 'pglite', opts: TestSer
   const fresh = await freshDatabase(backend, opts.dataDir);
   await bootstrapAdmin(fresh.db, { accessKey: TEST_AK, secretKey: TEST_SK, password: TEST_PASSWORD });
   const { spec: targetPolicy } = await buildTargetPolicy({ allow: opts.targetAllow ?? [], deny: opts.targetDeny ?? [], databaseUrl: fresh.url });
-  const embedded = opts.runs ? await startEmbedded(fresh.db, { workers: opts.runs.workers, logLevel: 'warn', targetPolicy }) : undefined;
+  const embedded = opts.runs ? await startEmbedded(fresh.db, {
+        workers: opts.runs.workers,
+        workerMemoryMb: opts.runs.memoryMb,
+        maxRunsAtOnce: opts.runs.maxRunsAtOnce,
+        logLevel: 'warn',
+        targetPolicy,
+      }) : undefined;
   const app = await buildServer({
     db: fresh.db,
     logLevel: opts.logLevel ?? 'warn',

@@ -55,6 +55,6 @@ describe.each(backends())('task view on %s', (backend) => {
     // PGlite took the prepared path (one session: the statement is visible here); on Postgres the
     // driver prepares statements of its own, never this one.
     const prepared = (await db.query<{ name: string }>('select name from pg_prepared_statements')).map((p) => p.name);
-    expect(prepared.includes('perftest_task_view_v1')).toBe(backend === 'pglite');
+    expect(prepared.includes('perftest_task_view_v2')).toBe(backend === 'pglite');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultWorkerMemoryMb } from '@perftest/runner';
 import { loadWorkerConfig, WorkerConfigError } from './config.js';
 
 describe('worker configuration', () => {
@@ -10,10 +11,11 @@ describe('worker configuration', () => {
 
   it('reads threads and log level, with defaults', () => {
     const config = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: '3', LOG_LEVEL: 'debug' });
-    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, logLevel: 'debug', metricsPort: undefined, metricsHost: '127.0.0.1', targetAllow: [], targetDeny: [] });
+    expect(config).toEqual({ databaseUrl: 'postgres://u@h/db', threads: 3, memoryMb: defaultWorkerMemoryMb(3), logLevel: 'debug', metricsPort: undefined, metricsHost: '127.0.0.1', targetAllow: [], targetDeny: [] });
     const defaults = loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db' });
     expect(defaults.threads).toBeGreaterThanOrEqual(1);
     expect(defaults.logLevel).toBe('info');
+    expect(loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_MEMORY_MB: '1024' }).memoryMb).toBe(1024);
   });
 
   it('refuses bad threads and log levels with the variable named', () => {
@@ -21,6 +23,9 @@ describe('worker configuration', () => {
       expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_THREADS: bad })).toThrow(/PERFTEST_WORKER_THREADS/);
     }
     expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    for (const bad of ['0', '63', 'x', '1.5']) {
+      expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_WORKER_MEMORY_MB: bad })).toThrow(/^PERFTEST_WORKER_MEMORY_MB must be an integer from 64 to 16777216/);
+    }
     for (const bad of ['0', '65536', 'x', '80.5']) {
       expect(() => loadWorkerConfig({ DATABASE_URL: 'postgres://u@h/db', PERFTEST_METRICS_PORT: bad })).toThrow(/PERFTEST_METRICS_PORT/);
     }

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ruleListProblem, splitRuleList } from '@perftest/engine';
-import type { LogLevelName } from '@perftest/runner';
+import { defaultWorkerMemoryMb, MAX_WORKER_MEMORY_MB, MIN_WORKER_MEMORY_MB, type LogLevelName } from '@perftest/runner';
 
 /** Validated configuration. */
 export interface WorkerConfig {
@@ -12,6 +12,8 @@ export interface WorkerConfig {
   databaseUrl: string;
   /** Engine threads each share runs on (default: one per core). */
   threads: number;
+  /** Memory budget in MB: the users it advertises it can hold (docs/run-lifecycle.md, "Queue and capacity"). */
+  memoryMb: number;
   logLevel: LogLevelName;
   /** Port of this worker's Prometheus metrics (undefined: not served), and its address. */
   metricsPort: number | undefined;
@@ -47,6 +49,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       throw new WorkerConfigError(`PERFTEST_WORKER_THREADS must be an integer from 1 to 1024, got "${rawThreads}"`);
     }
   }
+  const rawMemory = env.PERFTEST_WORKER_MEMORY_MB ?? '';
+  let memoryMb = defaultWorkerMemoryMb(threads);
+  if (rawMemory !== '') {
+    memoryMb = Number(rawMemory);
+    if (!/^\d+$/.test(rawMemory.trim()) || memoryMb < MIN_WORKER_MEMORY_MB || memoryMb > MAX_WORKER_MEMORY_MB) {
+      throw new WorkerConfigError(`PERFTEST_WORKER_MEMORY_MB must be an integer from ${MIN_WORKER_MEMORY_MB} to ${MAX_WORKER_MEMORY_MB}, got "${rawMemory}"`);
+    }
+  }
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevelName;
   if (!LOG_LEVELS.includes(logLevel)) throw new WorkerConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const rawPort = env.PERFTEST_METRICS_PORT ?? '';
@@ -71,6 +81,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   return {
     databaseUrl,
     threads,
+    memoryMb,
     logLevel,
     metricsPort,
     metricsHost,

@@ -35,9 +35,9 @@ async function main(): Promise<void> {
     listen: config.metricsPort === undefined ? undefined : { host: config.metricsHost, port: config.metricsPort },
   });
   for (const warning of policy.warnings) log('warn', `target policy: ${warning}`);
-  const worker = new RunWorker({ db, threads: config.threads, log, engine: { targetPolicy: policy.spec } });
+  const worker = new RunWorker({ db, threads: config.threads, memoryMb: config.memoryMb, log, engine: { targetPolicy: policy.spec } });
   await worker.start();
-  process.stdout.write(`perftest worker ${worker.id} joined with ${config.threads} thread(s)\n`);
+  process.stdout.write(`perftest worker ${worker.id} joined with ${config.threads} thread(s), ${config.memoryMb} MB\n`);
   const metrics = config.metricsPort === undefined ? undefined : await serveWorkerMetrics(worker, config.threads, config.metricsHost, config.metricsPort, config.metricsToken);
   if (metrics !== undefined) process.stdout.write(`perftest worker metrics on http://${config.metricsHost}:${config.metricsPort}/metrics\n`);
 

@@ -39,6 +39,8 @@ export interface RunWorkerOptions {
   threads: number;
   /** True for the worker inside the API process. */
   embedded?: boolean;
+  /** Memory budget in MB (PERFTEST_WORKER_MEMORY_MB): what it advertises it can hold (lifecycle/capacity.ts). */
+  memoryMb?: number;
   host?: string;
   log?: RunnerLog;
   /** Engine options (TLS verification, graceful stop...). */
@@ -141,6 +143,7 @@ export class RunWorker {
       threads: this.options.threads,
       embedded: this.options.embedded ?? false,
       host: this.options.host,
+      memoryMb: this.options.memoryMb,
     });
     this.log('info', 'worker registered', { worker: this.workerId, threads: this.options.threads, embedded: this.options.embedded ?? false });
   }

@@ -10,6 +10,7 @@ import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, RunStat
 import { openDatabase, type Database } from '@perftest/store';
 import postgres from 'postgres';
 import { checkCaseInput, type CaseInput } from '../src/case-input.js';
+import { peakUsers } from '../src/lifecycle/start-stop.js';
 
 /** A fresh database: PGlite in memory, or a new database on DATABASE_URL's server dropped after. */
 export async function openTestDatabase(backend: 'pglite' | 'postgres'): Promise<{ db: Database; drop(): Promise<void> }> {
@@ -103,8 +104,9 @@ export async function insertRun(db: Database, cases: CaseInfoDetail[], parallel:
     const checked = await checkCaseInput(input);
     if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
     const [row] = await db.query<{ id: number }>(
-      `insert into case_runs(task_run_id, position, name, status, input, cards) values ($1, $2, $3, ${RunStatus.Waiting}, $4::jsonb, $5::jsonb) returning id`,
-      [run.id, i + 1, kase.name, JSON.stringify(checked.prepared), JSON.stringify(checked.cards)],
+      `insert into case_runs(task_run_id, position, name, status, input, cards, users)
+       values ($1, $2, $3, ${RunStatus.Waiting}, $4::jsonb, $5::jsonb, $6) returning id`,
+      [run.id, i + 1, kase.name, JSON.stringify(checked.prepared), JSON.stringify(checked.cards), peakUsers(checked.prepared)],
     );
     caseRunIds.push(row.id);
   }

@@ -8,7 +8,7 @@
  */
 import type { TargetPolicy } from '@perftest/engine';
 import { apiError, type CaseInfoDetail, type Transaction } from '@perftest/model';
-import type { CheckedCaseToStart, TaskToStart } from '@perftest/runner';
+import type { CheckedCaseToStart, LiveCapacity, TaskToStart } from '@perftest/runner';
 import { checkMeasure, checkStages, measure, type LoadFigures, type Measure } from './case-limits.js';
 import { within, type AdmissionLimits } from './limits.js';
 
@@ -24,11 +24,16 @@ interface VariableLike {
 /** How many URLs a target refusal lists. */
 const LISTED_TARGETS = 3;
 
-/** The checks of one server, with its limits and target policy. */
+/** No capacity known: no live worker, so nothing to hold a start against (it waits for one). */
+const NO_LIVE_CAPACITY: LiveCapacity = { workers: 0, users: 0, usersInUse: 0 };
+
+/** The checks of one server, with its limits, target policy and the live capacity of the run life cycle. */
 export class Admission {
   constructor(
     readonly limits: AdmissionLimits,
     private readonly targetPolicy: () => TargetPolicy,
+    /** What the live workers hold (liveCapacity of packages/runner). */
+    private readonly capacity: () => Promise<LiveCapacity> = async () => NO_LIVE_CAPACITY,
   ) {}
 
   /** A case about to be saved: throws the 400 of the first limit it exceeds. */
@@ -53,9 +58,10 @@ export class Admission {
 
   /**
    * The run life cycle's admission hook (AdmitStart of packages/runner): every case with the
-   * transactions it references, its variables, the run's users and duration, then the targets.
+   * transactions it references, its variables, the run's users and duration, the users against what
+   * the live workers hold together (none live: the run waits for one), then the targets.
    */
-  readonly admitStart = (task: TaskToStart, cases: readonly CheckedCaseToStart[]): void => {
+  readonly admitStart = async (task: TaskToStart, cases: readonly CheckedCaseToStart[]): Promise<void> => {
     const figures: LoadFigures[] = [];
     const checkedVariables = new Set<unknown>();
     for (const c of cases) {
@@ -75,6 +81,15 @@ export class Admission {
     const how = task.parallel ? 'its cases in parallel' : 'its cases one after the other';
     within(this.limits, 'usersPerRun', `the users of the run of task ${task.taskId} (${how})`, users);
     within(this.limits, 'runSeconds', `the duration in seconds of the run of task ${task.taskId} (${how})`, seconds);
+    const live = await this.capacity();
+    if (live.workers > 0 && users > live.users) {
+      throw apiError('LIMIT_EXCEEDED', {
+        what: `the users of the run of task ${task.taskId} (${how})`,
+        asked: users,
+        limit: `PERFTEST_WORKER_MEMORY_MB (what the ${live.workers} live worker${live.workers === 1 ? '' : 's'} can hold)`,
+        allowed: live.users,
+      });
+    }
     this.checkTargets(cases);
   };
 

@@ -39,6 +39,7 @@ export function taskInfoOf(view: TaskView): TaskInfo {
     case_list: view.cases.map(caseInfoDetail),
     related_temp_running_data: view.caseRuns.map(relatedEntry),
     run_status: view.latestRun === null ? NEVER_RUN.runStatus : view.latestRun.status,
+    ...(view.latestRun?.queue === undefined ? {} : { queue_position: view.latestRun.queue.position, queue_reason: view.latestRun.queue.reason }),
     create_time: isoTime(task.created_at),
     update_time: isoTime(task.updated_at),
   };

@@ -2,7 +2,7 @@
  * Storage of tasks and of their ordered case lists (`task_cases`). A task belongs to the tenant that
  * owns its test suite; every lookup here joins through `test_suites.project`.
  */
-import { apiError } from '@perftest/model';
+import { apiError, RunStatus } from '@perftest/model';
 import { json, type Database, type Queryable } from '@perftest/store';
 import type { CaseRow } from './cases.js';
 import type { CaseRunEntry } from './related-running.js';
@@ -120,12 +120,18 @@ export async function setTaskCases(db: Queryable, taskId: number, caseIds: reado
 /** A case of a task as the task view reads it: the CaseRow fields `caseInfoDetail` needs. */
 export type TaskViewCase = Pick<CaseRow, 'id' | 'name' | 'status' | 'sort' | 'directory_id' | 'doc'>;
 
+/** Where a queued run stands (docs/run-lifecycle.md, "Queue and capacity"): 1 is the next to leave the queue. */
+export interface RunQueue {
+  position: number;
+  reason: string;
+}
+
 /** A task with everything its `taskInfo` shows: its cases in order, its latest run and that run's case runs. */
 export interface TaskView {
   task: TaskRow;
   cases: TaskViewCase[];
-  /** The latest run's id and status; null when the task never ran. */
-  latestRun: { id: number; status: number } | null;
+  /** The latest run's id and status, and why it waits when it is queued; null when the task never ran. */
+  latestRun: { id: number; status: number; queue?: RunQueue } | null;
   /** The case runs of the latest run, in the task's order (none when it never ran). */
   caseRuns: CaseRunEntry[];
 }
@@ -136,7 +142,9 @@ export interface TaskView {
  * ordered as `relatedRunningData` orders them. One snapshot, one round trip.
  */
 const TASK_VIEW_SQL = `
-  select t.*, r.id as run_id, r.status as run_status,
+  select t.*, r.id as run_id, r.status as run_status, r.queued as run_queued,
+    (case when r.queued is not null then
+       (select count(*) from task_runs q where q.status = ${RunStatus.Waiting} and q.queued is not null and q.id <= r.id) end)::int as run_queue_position,
     (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'status', c.status, 'sort', c.sort,
               'directory_id', c.directory_id, 'doc', c.doc) order by tc.position, tc.case_id), '[]'::json)
        from task_cases tc join cases c on c.id = tc.case_id where tc.task_id = t.id) as view_cases,
@@ -144,18 +152,29 @@ const TASK_VIEW_SQL = `
               'name', cr.name, 'status', cr.status, 'cards', cr.cards) order by cr.position, cr.id), '[]'::json)
        from case_runs cr where cr.task_run_id = r.id) as view_case_runs
   from tasks t join test_suites s on s.id = t.test_suite_id
-  left join lateral (select id, status from task_runs where task_id = t.id order by id desc limit 1) r on true`;
+  left join lateral (select id, status, queued from task_runs where task_id = t.id order by id desc limit 1) r on true`;
 const TASK_VIEW_OF_TENANT_SQL = `${TASK_VIEW_SQL} where t.id = $1 and s.project = $2`;
 const TASK_VIEW_BY_ID_SQL = `${TASK_VIEW_SQL} where t.id = $1`;
 
-type TaskViewRow = TaskRow & { run_id: number | null; run_status: number | null; view_cases: TaskViewCase[]; view_case_runs: CaseRunEntry[] };
+type TaskViewRow = TaskRow & {
+  run_id: number | null;
+  run_status: number | null;
+  run_queued: string | null;
+  run_queue_position: number | null;
+  view_cases: TaskViewCase[];
+  view_case_runs: CaseRunEntry[];
+};
 
 function taskView(row: TaskViewRow): TaskView {
-  const { run_id, run_status, view_cases, view_case_runs, ...task } = row;
+  const { run_id, run_status, run_queued, run_queue_position, view_cases, view_case_runs, ...task } = row;
+  const queued = run_queued !== null && run_status === RunStatus.Waiting && run_queue_position !== null;
   return {
     task,
     cases: view_cases,
-    latestRun: run_id === null ? null : { id: run_id, status: run_status as number },
+    latestRun:
+      run_id === null
+        ? null
+        : { id: run_id, status: run_status as number, ...(queued ? { queue: { position: run_queue_position, reason: run_queued } } : {}) },
     caseRuns: view_case_runs,
   };
 }
@@ -167,7 +186,7 @@ function taskView(row: TaskViewRow): TaskView {
  * project names of PLAIN_PROJECT characters (nothing to escape) take that path; anything else, and
  * Postgres, runs the plain query.
  */
-const TASK_VIEW_STATEMENT = 'perftest_task_view_v1';
+const TASK_VIEW_STATEMENT = 'perftest_task_view_v2';
 const PLAIN_PROJECT = /^[\w.:@-]{1,128}$/;
 const prepared = new WeakMap<Queryable, Promise<boolean>>();
 

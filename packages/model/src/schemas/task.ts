@@ -131,6 +131,10 @@ export const TaskInfo = Type.Object({
   case_list: Type.Array(CaseInfoDetail),
   related_temp_running_data: Type.Array(RelatedTempRunningData),
   run_status: Type.Integer(),
+  /** Extra key: where the latest run stands in the run queue while it is queued (1: next), else absent. */
+  queue_position: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Extra key: why the queued latest run waits (runs at once, capacity left, an earlier queued run), else absent. */
+  queue_reason: Type.Optional(Type.String()),
   create_time: Type.String(),
   update_time: Type.String(),
 });

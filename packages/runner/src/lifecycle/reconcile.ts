@@ -12,9 +12,12 @@
  *     case run and the task run end in 3), nor is any when no worker is live (3, "no worker left");
  *  4. ends the case runs whose shares all ended (2; 4 when stopped; 3 when a share failed, or when
  *     their shares began no iteration);
- *  5. dispatches ready case runs (parallel: all; serial: the next one once none runs): one share per
- *     live worker, stage 0 at now + START_LEAD_MS (with workers on several engine threads:
- *     WARM_THREADED_START_LEAD_MS when their warm threads suffice, else THREADED_START_LEAD_MS); with no live worker for NO_WORKER_WAIT_MS the run ends in 3 ("no worker");
+ *  5. dispatches ready case runs (parallel: all; serial: the next one once none runs), task runs first
+ *     come first served within the runs at once and the live capacity (a run that does not fit stays
+ *     queued in 9 with the reason): one share per live worker, stage 0 at now + START_LEAD_MS (with
+ *     workers on several engine threads: WARM_THREADED_START_LEAD_MS when their warm threads suffice,
+ *     else THREADED_START_LEAD_MS); with no live worker for NO_WORKER_WAIT_MS after it left the queue
+ *     the run ends in 3 ("no worker");
  *  6. ends the task runs whose case runs all ended;
  * and notifies the runs channel when it changed anything.
  */
@@ -22,6 +25,7 @@ import { RunStatus } from '@perftest/model';
 import type { Database, Queryable } from '@perftest/store';
 import { notifyRuns } from '../channel.js';
 import { SILENT_LOG, type RunnerLog } from '../log.js';
+import { readRunLimits } from './capacity.js';
 import type { Interruption } from './rows.js';
 import { ShareStatus, SQL, WorkerStopCause } from './statuses.js';
 import { DEAD_AFTER_MS, NO_WORKER_WAIT_MS, START_LEAD_MS, THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from '../timing.js';
@@ -119,6 +123,8 @@ interface LiveWorker {
   id: string;
   threads: number;
   load: number;
+  /** Users it holds (threads x users_per_thread); null when it advertises none (an older version). */
+  capacity: number | null;
 }
 
 const OPEN_SHARES = SQL.openShares;
@@ -187,7 +193,8 @@ class Pass {
 
   private async liveWorkers(): Promise<LiveWorker[]> {
     return this.tx.query<LiveWorker>(
-      `select w.id, w.threads, (select count(*) from case_run_shares s where s.worker_id = w.id and s.status in ${OPEN_SHARES})::int as load
+      `select w.id, w.threads, (select count(*) from case_run_shares s where s.worker_id = w.id and s.status in ${OPEN_SHARES})::int as load,
+              w.threads * w.users_per_thread as capacity
          from workers w where w.stopped_at is null order by w.started_at, w.id`,
     );
   }
@@ -395,28 +402,82 @@ class Pass {
     return missed === undefined ? null : `not every user started: ${named(missed)} ${claimed(missed)} and began no iteration`;
   }
 
+  /**
+   * Dispatches ready case runs, task runs first come first served (by id). A task run not yet
+   * dispatched (9) takes one of the runs at once (run_limits) and must fit the users the dispatched
+   * case runs leave of the live capacity; when it cannot it stays queued with the reason (`queued`),
+   * and every later one waits behind it. A run that left the queue waits for a live worker (or for
+   * enough capacity in total) NO_WORKER_WAIT_MS from then, and ends in 3 after that; a queued run
+   * never does (docs/run-lifecycle.md, "Queue and capacity").
+   */
   private async dispatch(live: LiveWorker[]): Promise<void> {
-    const runs = await this.tx.query<{ id: number; status: number; parallel: boolean; overdue: boolean; busy: boolean }>(
-      `select t.id, t.status, t.parallel,
-              greatest(t.created_at, (select max(c.ended_at) from case_runs c where c.task_run_id = t.id))
+    const { maxRunsAtOnce } = await readRunLimits(this.tx);
+    const [use] = await this.tx.query<{ runs: number; users: string }>(
+      `select (select count(*) from task_runs
+                 where status in ${SQL.dispatched} or (status = ${RunStatus.Waiting} and ready_at is not null))::int as runs,
+              (select coalesce(sum(users), 0) from case_runs where status in ${SQL.dispatched}) as users`,
+    );
+    let runsAtOnce = use.runs;
+    let inUse = Number(use.users);
+    const capacity = live.some((w) => w.capacity === null) ? Infinity : live.reduce((sum, w) => sum + (w.capacity ?? 0), 0);
+    const runs = await this.tx.query<{
+      id: number;
+      status: number;
+      parallel: boolean;
+      overdue: boolean | null;
+      queued: string | null;
+      left: boolean;
+      ready: Array<{ id: number; users: number }> | null;
+    }>(
+      `select t.id, t.status, t.parallel, t.queued, t.ready_at is not null as left,
+              greatest(t.ready_at, (select max(c.ended_at) from case_runs c where c.task_run_id = t.id))
                 < now() - $1::float8 * interval '1 millisecond' as overdue,
-              exists(select 1 from case_runs c where c.task_run_id = t.id and c.status in ${SQL.dispatched}) as busy
+              case when t.parallel or not exists(select 1 from case_runs c where c.task_run_id = t.id and c.status in ${SQL.dispatched})
+                then (select json_agg(json_build_object('id', c.id, 'users', c.users) order by c.position, c.id)
+                        from case_runs c where c.task_run_id = t.id and c.status = ${RunStatus.Waiting}) end as ready
          from task_runs t where t.status in (${RunStatus.Waiting}, ${RunStatus.Running}) order by t.id`,
       [this.noWorkerWaitMs],
     );
+    let ahead: number | undefined;
     for (const run of runs) {
-      if (!run.parallel && run.busy) continue;
-      const ready = await this.tx.query<{ id: number }>(
-        `select id from case_runs where task_run_id = $1 and status = ${RunStatus.Waiting} order by position, id${run.parallel ? '' : ' limit 1'}`,
-        [run.id],
-      );
-      if (ready.length === 0) continue;
-      if (live.length === 0) {
-        if (run.overdue) {
-          await this.abortTaskRun(run.id, `no worker: no live worker joined within ${this.noWorkerWaitMs / 1000} s to run it`);
+      if (run.ready === null || run.ready.length === 0) continue;
+      const ready = run.parallel ? run.ready : run.ready.slice(0, 1);
+      const users = ready.reduce((sum, c) => sum + c.users, 0);
+      const fits = live.length === 0 || users > capacity || inUse + users <= capacity;
+      if (run.status === RunStatus.Waiting && !run.left) {
+        const queued =
+          ahead !== undefined
+            ? `queued behind task run ${ahead}`
+            : runsAtOnce >= maxRunsAtOnce
+              ? `queued: ${runsAtOnce} runs at once, the most PERFTEST_MAX_RUNS_AT_ONCE allows (${maxRunsAtOnce})`
+              : !fits
+                ? `queued: it asks ${users} users at once, the live workers hold ${capacity} and the running runs take ${inUse}`
+                : null;
+        if (queued !== null) {
+          ahead ??= run.id;
+          if (queued !== run.queued) await this.update('update task_runs set queued = $2 where id = $1 and status = $3', [run.id, queued, RunStatus.Waiting]);
+          continue;
+        }
+        runsAtOnce++;
+        await this.update('update task_runs set queued = null, ready_at = now() where id = $1 and ready_at is null', [run.id]);
+      } else if (!fits) {
+        // a run out of the queue (its next case, or back from no worker) waits for capacity to free,
+        // ahead of the runs queued after it
+        ahead ??= run.id;
+        continue;
+      }
+      if (live.length === 0 || users > capacity) {
+        if (run.overdue === true) {
+          await this.abortTaskRun(
+            run.id,
+            live.length === 0
+              ? `no worker: no live worker joined within ${this.noWorkerWaitMs / 1000} s to run it`
+              : `no capacity: it asks ${users} users at once and the live workers hold ${capacity} (for ${this.noWorkerWaitMs / 1000} s)`,
+          );
         }
         continue;
       }
+      inUse += users;
       const lead = this.lead(live, ready.length);
       for (const caseRun of ready) await this.dispatchCaseRun(run.id, caseRun.id, live, lead);
     }

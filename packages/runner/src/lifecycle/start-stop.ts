@@ -49,6 +49,13 @@ export interface StartedRun {
   invalid?: string;
 }
 
+/** The most users a prepared case asks for at once (what its case run takes of the live capacity). */
+export function peakUsers(prepared: PreparedCase | undefined): number {
+  let users = 0;
+  for (const stage of prepared?.plan ?? []) if (Number.isFinite(stage.maxUsers)) users = Math.max(users, stage.maxUsers);
+  return users;
+}
+
 /** The run of `taskId` that has not ended (waiting, running or stopping), if any. */
 export async function activeTaskRun(db: Queryable, taskId: number): Promise<Pick<TaskRunRow, 'id' | 'status'> | undefined> {
   const [row] = await db.query<Pick<TaskRunRow, 'id' | 'status'>>(
@@ -105,9 +112,9 @@ export async function startTaskRun(db: Database, task: TaskToStart, admit?: Admi
     for (const [i, c] of checked.entries()) {
       const reason = invalid === undefined ? null : (c.problems ?? 'not run: another case of the task cannot run');
       await tx.query(
-        `insert into case_runs(task_run_id, case_id, position, name, status, reason, input, cards, ended_at)
-         values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, case when $5 = ${RunStatus.Aborted} then now() end)`,
-        [run.id, c.caseId, i + 1, c.name, status, reason, JSON.stringify(c.prepared ?? c.input), JSON.stringify(c.cards)],
+        `insert into case_runs(task_run_id, case_id, position, name, status, reason, input, cards, users, ended_at)
+         values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, case when $5 = ${RunStatus.Aborted} then now() end)`,
+        [run.id, c.caseId, i + 1, c.name, status, reason, JSON.stringify(c.prepared ?? c.input), JSON.stringify(c.cards), peakUsers(c.prepared)],
       );
     }
     if (invalid === undefined) await notifyRuns(tx, `start:${run.id}`);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queryable } from '@perftest/store';
+import { defaultWorkerMemoryMb, workerCapacity } from './capacity.js';
 import { WorkerStopCause } from './statuses.js';
 
 /** How a worker describes itself. */
@@ -12,18 +13,19 @@ export interface WorkerIdentity {
   threads: number;
   embedded: boolean;
   host?: string;
+  /** Memory budget (PERFTEST_WORKER_MEMORY_MB; default defaultWorkerMemoryMb): sets its advertised capacity. */
+  memoryMb?: number;
 }
 
-/** Registers a new worker and returns its id (a random uuid). */
+/** Registers a new worker with the capacity its budget gives, and returns its id (a random uuid). */
 export async function registerWorker(db: Queryable, identity: WorkerIdentity): Promise<string> {
   const id = randomUUID();
-  await db.query('insert into workers(id, host, pid, threads, embedded) values ($1, $2, $3, $4, $5)', [
-    id,
-    identity.host ?? hostname(),
-    process.pid,
-    identity.threads,
-    identity.embedded,
-  ]);
+  const capacity = workerCapacity(identity.threads, identity.memoryMb ?? defaultWorkerMemoryMb(identity.threads));
+  await db.query(
+    `insert into workers(id, host, pid, threads, embedded, memory_mb, users_per_thread, connections_per_thread)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [id, identity.host ?? hostname(), process.pid, identity.threads, identity.embedded, capacity.memoryMb, capacity.usersPerThread, capacity.connectionsPerThread],
+  );
   return id;
 }
 

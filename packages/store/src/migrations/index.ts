@@ -5,6 +5,7 @@ import * as tasksCases from './003-tasks-cases.js';
 import * as reportRollups from './005-report-rollups.js';
 import * as agents from './010-agents.js';
 import * as runEnds from './011-run-ends.js';
+import * as capacityQueue from './012-capacity-queue.js';
 
 /** One schema change. */
 export interface Migration {
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'report-rollups', up: reportRollups.up },
   { version: 10, name: 'agents', up: agents.up },
   { version: 11, name: 'run-ends', up: runEnds.up },
+  { version: 12, name: 'capacity-queue', up: capacityQueue.up },
 ];
