@@ -1,14 +1,14 @@
 /**
- * The reconcile loop of one process: a pass every RECONCILE_EVERY_MS and one at once whenever the
- * runs channel is notified or poke() is called (passes never overlap; pokes during a pass coalesce
- * into one more). The API runs one even without an embedded worker, so that a run whose workers all
+ * The reconcile loop of one process: a pass every RECONCILE_EVERY_MS and one soon whenever the
+ * runs channel is notified or poke() is called (passes never overlap; pokes during a pass, or within
+ * MIN_PASS_GAP_MS of its end, coalesce into one more). The API runs one even without an embedded worker, so that a run whose workers all
  * died still ends; a worker runs one too, so that runs progress while the API is down.
  */
 import type { Database, Unlisten } from '@perftest/store';
 import { RUNS_CHANNEL } from './channel.js';
 import { reconcile, type ReconcileOptions } from './lifecycle/reconcile.js';
 import { SILENT_LOG, type RunnerLog } from './log.js';
-import { RECONCILE_EVERY_MS } from './timing.js';
+import { MIN_PASS_GAP_MS, RECONCILE_EVERY_MS } from './timing.js';
 
 /** Options of a dispatcher. */
 export interface DispatcherOptions {
@@ -25,6 +25,8 @@ export class Dispatcher {
   private unlisten: Unlisten | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private lastEnd = 0;
+  private delayed: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly log: RunnerLog;
 
@@ -45,15 +47,24 @@ export class Dispatcher {
     this.poke();
   }
 
-  /** Runs a pass as soon as possible. */
+  /** Runs a pass as soon as possible (MIN_PASS_GAP_MS after the previous one at the earliest). */
   poke(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.delayed !== undefined) return;
     if (this.running !== undefined) {
       this.again = true;
       return;
     }
+    const wait = this.lastEnd + MIN_PASS_GAP_MS - Date.now();
+    if (wait > 0) {
+      this.delayed = setTimeout(() => {
+        this.delayed = undefined;
+        this.poke();
+      }, wait);
+      return;
+    }
     this.running = this.pass().finally(() => {
       this.running = undefined;
+      this.lastEnd = Date.now();
       if (this.again && !this.stopped) {
         this.again = false;
         this.poke();
@@ -71,6 +82,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.delayed);
     await this.running;
     await this.unlisten?.().catch(() => undefined);
   }

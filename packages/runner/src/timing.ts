@@ -25,6 +25,13 @@ export const THREADED_START_LEAD_MS = 1_000;
 export const WARM_THREADED_START_LEAD_MS = 400;
 /** How often each runner process reconciles the runs (ms); NOTIFY makes it sooner. */
 export const RECONCILE_EVERY_MS = 250;
+/**
+ * The least time between the end of one reconcile pass (or claim) of a process and the start of the
+ * next one that a notification or a poke asks for (ms): a storm of starts, each notifying, is then
+ * reconciled in a few passes instead of one per start, which on PGlite (one connection) held every
+ * request of the API behind them (docs/run-lifecycle.md, "Queue and capacity").
+ */
+export const MIN_PASS_GAP_MS = 50;
 /** How often a worker looks for shares to claim and for stops and targets of its shares (ms). */
 export const POLL_MS = 150;
 /** How often a worker reads the intervals of an intelligent high pressure run split over workers (ms). */

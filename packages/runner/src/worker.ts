@@ -30,7 +30,7 @@ import { SILENT_LOG, type RunnerLog } from './log.js';
 import { ShareExecution, type ClaimedShare } from './share-execution.js';
 import { RendezvousHub } from './shared-coordination.js';
 import { StepPoller } from './step-poller.js';
-import { HEARTBEAT_MS, POLL_MS } from './timing.js';
+import { HEARTBEAT_MS, MIN_PASS_GAP_MS, POLL_MS } from './timing.js';
 
 /** Options of a worker. */
 export interface RunWorkerOptions {
@@ -68,6 +68,8 @@ export class RunWorker {
   private pollTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private tickAgain = false;
+  private lastTickEnd = 0;
+  private tickDelayed: NodeJS.Timeout | undefined;
   private stopping = false;
 
   constructor(private readonly options: RunWorkerOptions) {
@@ -124,6 +126,7 @@ export class RunWorker {
     this.stopping = true;
     clearInterval(this.heartbeatTimer);
     clearInterval(this.pollTimer);
+    clearTimeout(this.tickDelayed);
     await this.dispatcher.stop();
     await this.ticking;
     for (const execution of this.executions.values()) execution.stop('lost');
@@ -160,11 +163,19 @@ export class RunWorker {
     }
   }
 
-  /** Claims new shares and follows the running ones; calls coalesce. */
+  /** Claims new shares and follows the running ones; calls coalesce (MIN_PASS_GAP_MS apart at the closest). */
   private tick(): void {
-    if (this.stopping || !this.workerId) return;
+    if (this.stopping || !this.workerId || this.tickDelayed !== undefined) return;
     if (this.ticking !== undefined) {
       this.tickAgain = true;
+      return;
+    }
+    const wait = this.lastTickEnd + MIN_PASS_GAP_MS - Date.now();
+    if (wait > 0) {
+      this.tickDelayed = setTimeout(() => {
+        this.tickDelayed = undefined;
+        this.tick();
+      }, wait);
       return;
     }
     this.ticking = this.claimAndWatch()
@@ -173,6 +184,7 @@ export class RunWorker {
       })
       .finally(() => {
         this.ticking = undefined;
+        this.lastTickEnd = Date.now();
         if (this.tickAgain) {
           this.tickAgain = false;
           this.tick();
