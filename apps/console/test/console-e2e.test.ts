@@ -3,7 +3,9 @@
  * local target that counts requests: log in; create a suite, a task and a case through the UI;
  * preview a surge stage; start the run; the live chart gains points and the card count rises;
  * stop; the report's count equals the REST report's and the target's; a second run; compare the
- * two; export HTML and open the file with the network blocked: its charts draw. No console error.
+ * two; export HTML and open the file with the network blocked: its charts draw; a directory of the
+ * case library, made in the UI, shows the case saved into it under it in the tree, and the case
+ * opens from there. No console error.
  * Screenshots of each page go to apps/console/test-output/ (git-ignored). PGlite, and Postgres too
  * when DATABASE_URL is set.
  */
@@ -173,6 +175,36 @@ describe.each(backends())('console in chromium on %s', (backend) => {
     await page.goto(`${server.baseUrl}/suites/${suiteId}/tasks/${taskId}`);
     await page.waitForSelector(`[data-testid=history] >> text=run ${run2}`);
     await shot(page, '10-task');
+
+    // The case library: a directory made in the UI; a case saved into it (v2) shows under it in the
+    // tree, the task's case at the library's root; the case opens from the tree.
+    await page.goto(`${server.baseUrl}/suites/${suiteId}`);
+    await page.fill('[data-testid=create-directory] input', 'payments');
+    await page.click('[data-testid=create-directory] button');
+    await page.waitForSelector('[data-testid=tree-library] >> text=payments');
+    const dirs = (await server.client.get(`/v1/${PROJECT}/test-suites/${suiteId}/directory`)).body.directory;
+    expect(dirs.map((d: { name: string; type: number }) => [d.name, d.type])).toEqual([['payments', 1], ['browse', 2]]);
+    const dirId = dirs[0].id as number;
+    const created = await server.client.post(`/v2/${PROJECT}/test-cases`, { name: 'pay by card', directory_id: dirId });
+    expect(created.status).toBe(201);
+    const payId = created.body.json.test_case_id as number;
+    await page.goto(`${server.baseUrl}/suites/${suiteId}`);
+    const underDir = `[data-testid=tree-dir-${dirId}] [data-testid=tree-case-${payId}]`;
+    await page.waitForSelector(underDir);
+    expect(await page.textContent(underDir)).toBe('Cpay by card');
+    expect(await page.textContent(`[data-testid=tree-dir-${dirId}] > span`)).toBe('Dpayments');
+    // the case is under its directory only; the task's case sits at the library's root
+    expect(await page.locator(`[data-testid=tree-case-${payId}]`).count()).toBe(1);
+    expect(await page.locator(`[data-testid=tree-library] > [data-testid=tree-case-${payId}]`).count()).toBe(0);
+    expect(await page.locator(`[data-testid=tree-library] > [data-testid=tree-case-${caseId}]`).count()).toBe(1);
+    await page.click(`${underDir} a`);
+    await page.waitForSelector('[data-testid=case-page] >> text=pay by card');
+    expect(page.url()).toBe(`${server.baseUrl}/suites/${suiteId}/cases/${payId}`);
+    await page.waitForSelector('[data-testid=no-debug]');
+    await page.click('[data-testid=tab-json]');
+    expect(JSON.parse(await page.inputValue('[data-testid=json-editor]')).directory_id).toBe(dirId);
+    expect(await page.getAttribute(`${underDir} a`, 'class')).toBe('active');
+    await shot(page, '11-case-library');
     await page.click('[data-testid=switch-project]');
     await page.fill('dialog input >> nth=0', 'other-project');
     await page.fill('dialog input[type=password]', TEST_PASSWORD);

@@ -3,6 +3,7 @@
  * project; bodies and answers are the reference's.
  */
 import type { ReportResult } from '@perftest/report/web';
+import type { DirectoryEntry } from '../app/case-tree.js';
 import { del, get, post, project, put } from './client.js';
 
 /** A test suite as the list answers it. */
@@ -109,6 +110,12 @@ export const api = {
   createSuite: async (name: string): Promise<number> => (await post(`${p()}/test-suites`, { name, description: '' })).project_id,
   renameSuite: (id: number, name: string) => put(`${p()}/test-suites/${id}`, { name }),
   deleteSuite: (id: number) => del(`${p()}/test-suites/${id}`),
+
+  /** The suite's case library: its directories and cases, flat, each with its parent (docs/api.md, "Directory"). */
+  directory: async (suite: number): Promise<DirectoryEntry[]> => (await get(`${p()}/test-suites/${suite}/directory`)).directory,
+  createDirectory: async (suite: number, name: string): Promise<number> => (await post(`${p()}/test-suites/${suite}/directory`, { name })).directory_id,
+  /** A case of the library, whatever task it is in (GET /v2 test-cases). */
+  libraryCase: async (id: number): Promise<CaseDetail> => (await get(`/v2/${project()}/test-cases/${id}`)).test_case,
 
   tasks: async (suite: number): Promise<TaskSummary[]> => (await get(`${p()}/all-tasks/${suite}?limit=1000`)).tasks,
   createTask: async (suite: number, name: string): Promise<number> => (await post(`${p()}/tasks`, { name, project_id: suite })).task_id,

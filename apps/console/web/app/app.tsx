@@ -37,6 +37,7 @@ function SignedIn() {
             <Route path="/suites/:suite" component={SuitePage} />
             <Route path="/suites/:suite/tasks/:task" component={TaskPage} />
             <Route path="/suites/:suite/tasks/:task/cases/:kase" component={CaseEditorPage} />
+            <Route path="/suites/:suite/cases/:kase" component={CaseEditorPage} />
             <Route path="/suites/:suite/tasks/:task/runs/:run" component={RunPage} />
             <Route path="/suites/:suite/tasks/:task/compare/:a/:b" component={ComparePage} />
             <Route default component={NotFound} />

@@ -1,6 +1,12 @@
-/** The directory tree: test suites, the open suite's tasks, the open task's cases. */
+/**
+ * The tree: test suites; under the open suite its tasks (the open task with its cases), then its
+ * case library as the cloud console shows it, directories with the cases they hold, then the cases
+ * at the root (app/case-tree.ts).
+ */
+import { useMemo } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../api/endpoints.js';
+import { caseTree, type CaseLeaf, type DirectoryNode } from './case-tree.js';
 import { useTreeVersion } from './tree.js';
 import { useLoad } from './use-load.js';
 
@@ -8,7 +14,7 @@ function Tasks(props: { suite: number; openTask: number | undefined; openCase: n
   const version = useTreeVersion();
   const tasks = useLoad(() => api.tasks(props.suite), [props.suite, version]);
   return (
-    <ul class="tree">
+    <ul class="tree" data-testid="tree-tasks">
       {(tasks.data ?? []).map((t) => {
         const href = `/suites/${props.suite}/tasks/${t.id}`;
         return (
@@ -39,6 +45,44 @@ function Cases(props: { suite: number; task: number; openCase: number | undefine
   );
 }
 
+function LibraryCase(props: { suite: number; kase: CaseLeaf; path: string }) {
+  const href = `/suites/${props.suite}/cases/${props.kase.id}`;
+  return (
+    <li data-testid={`tree-case-${props.kase.id}`}>
+      <a href={href} class={props.path === href ? 'active' : ''}><span class="kind">C</span>{props.kase.name}</a>
+    </li>
+  );
+}
+
+function Directory(props: { suite: number; dir: DirectoryNode; path: string }) {
+  return (
+    <li data-testid={`tree-dir-${props.dir.id}`}>
+      <span class="tree-dir"><span class="kind">D</span>{props.dir.name}</span>
+      {(props.dir.directories.length > 0 || props.dir.cases.length > 0) && (
+        <ul class="tree">
+          {props.dir.directories.map((d) => <Directory suite={props.suite} dir={d} path={props.path} />)}
+          {props.dir.cases.map((c) => <LibraryCase suite={props.suite} kase={c} path={props.path} />)}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/** The suite's case library: directories with their cases, then the cases at the root. */
+function Library(props: { suite: number; path: string }) {
+  const version = useTreeVersion();
+  const entries = useLoad(() => api.directory(props.suite), [props.suite, version]);
+  const tree = useMemo(() => caseTree(entries.data ?? []), [entries.data]);
+  if (tree.directories.length === 0 && tree.cases.length === 0) return null;
+  return (
+    <ul class="tree" data-testid="tree-library">
+      <li class="tree-group">cases</li>
+      {tree.directories.map((d) => <Directory suite={props.suite} dir={d} path={props.path} />)}
+      {tree.cases.map((c) => <LibraryCase suite={props.suite} kase={c} path={props.path} />)}
+    </ul>
+  );
+}
+
 /** The sidebar. */
 export function Sidebar() {
   const { path } = useLocation();
@@ -61,6 +105,7 @@ export function Sidebar() {
             <li>
               <a href={href} class={path === href ? 'active' : ''}><span class="kind">S</span>{s.name}</a>
               {openSuite === s.id && <Tasks suite={s.id} openTask={openTask} openCase={openCase} path={path} />}
+              {openSuite === s.id && <Library suite={s.id} path={path} />}
             </li>
           );
         })}

@@ -39,15 +39,23 @@ function parse(text: string): { doc?: Record<string, unknown>; problem?: Problem
   }
 }
 
-/** The case editor page. */
-export function CaseEditorPage(props: { suite: string; task: string; kase: string }) {
+/**
+ * The case editor page: a case of a task (`/suites/:suite/tasks/:task/cases/:kase`), or a case of
+ * the suite's library opened from its directory (`/suites/:suite/cases/:kase`), which has no task
+ * to debug it in.
+ */
+export function CaseEditorPage(props: { suite: string; task?: string; kase: string }) {
   const suiteId = Number(props.suite);
-  const taskId = Number(props.task);
+  const taskId = props.task === undefined ? undefined : Number(props.task);
   const caseId = Number(props.kase);
   const { route } = useLocation();
   const version = useTreeVersion();
-  const task = useLoad(() => api.task(taskId), [taskId, version]);
-  const kase = task.data?.case_list.find((c) => c.case_id === caseId);
+  const source = useLoad(async () => {
+    if (taskId === undefined) return { task: undefined, kase: await api.libraryCase(caseId) };
+    const task = await api.task(taskId);
+    return { task, kase: task.case_list.find((c) => c.case_id === caseId) };
+  }, [taskId, caseId, version]);
+  const kase = source.data?.kase;
   const [text, setText] = useState('');
   const [saved, setSaved] = useState('');
   const [problems, setProblems] = useState<Problem[]>([]);
@@ -61,7 +69,7 @@ export function CaseEditorPage(props: { suite: string; task: string; kase: strin
     const t = JSON.stringify(documentOf(kase), null, 2);
     setText(t);
     setSaved(t);
-  }, [kase?.case_id, task.data]);
+  }, [kase?.case_id, source.data]);
 
   const parsed = useMemo(() => parse(text), [text]);
   const dirty = text !== saved;
@@ -90,7 +98,7 @@ export function CaseEditorPage(props: { suite: string; task: string; kase: strin
     }
   };
   const runDebug = async () => {
-    if (dirty && !(await save())) return;
+    if (taskId === undefined || (dirty && !(await save()))) return;
     setBusy(true);
     setDebug(undefined);
     setMessage('Debugging: one user runs the case once...');
@@ -115,20 +123,22 @@ export function CaseEditorPage(props: { suite: string; task: string; kase: strin
 
   return (
     <div class="page" data-testid="case-page">
-      <Crumbs suite={suiteId} task={{ id: taskId, name: task.data?.name }} />
-      {task.error && <div class="error-box">{task.error}</div>}
-      {task.data && !kase && <div class="error-box">Case {caseId} is not in this task.</div>}
+      <Crumbs suite={suiteId} task={taskId === undefined ? undefined : { id: taskId, name: source.data?.task?.name }} />
+      {source.error && <div class="error-box">{source.error}</div>}
+      {source.data && !kase && <div class="error-box">Case {caseId} is not in this task.</div>}
       {kase && (
         <>
           <div class="page-head">
             <div class="grow">
               <EditableTitle name={kase.name} what="case"
                 onRename={async (name) => { await api.renameCase(caseId, name); treeChanged(); }}
-                onDelete={async () => { await api.deleteCase(caseId); treeChanged(); route(`/suites/${suiteId}/tasks/${taskId}`); }} />
+                onDelete={async () => { await api.deleteCase(caseId); treeChanged(); route(taskId === undefined ? `/suites/${suiteId}` : `/suites/${suiteId}/tasks/${taskId}`); }} />
               <span class="muted small">{dirty ? 'unsaved changes' : 'saved'}{message ? ` · ${message}` : ''}</span>
             </div>
             <button class="primary" onClick={save} disabled={busy || !dirty || !parsed.doc} data-testid="save">Save</button>
-            <button onClick={runDebug} disabled={busy || !parsed.doc} data-testid="debug">Debug</button>
+            {taskId !== undefined
+              ? <button onClick={runDebug} disabled={busy || !parsed.doc} data-testid="debug">Debug</button>
+              : <span class="muted small" data-testid="no-debug">debug it from a task that holds it</span>}
           </div>
           <div class="tabs">
             <button class={`tab ${tab === 'stages' ? 'active' : ''}`} onClick={() => setTab('stages')} data-testid="tab-stages">Stages</button>

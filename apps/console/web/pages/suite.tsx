@@ -1,4 +1,4 @@
-/** A test suite: rename or delete it, its tasks, a form to create a task. */
+/** A test suite: rename or delete it, its tasks, a form to create a task, and one to add a directory to its case library. */
 import { useLocation } from 'preact-iso';
 import { api } from '../api/endpoints.js';
 import { EditableTitle, NameForm } from '../app/inline-edit.js';
@@ -47,6 +47,15 @@ export function SuitePage(props: { suite: string }) {
           </tbody>
         </table>
       )}
+      <h2>Case library</h2>
+      <p class="muted small">Directories of cases, shown with their cases in the tree on the left.</p>
+      <div class="panel">
+        <NameForm placeholder="New directory name" button="Create directory" testId="create-directory"
+          onSubmit={async (name) => {
+            await api.createDirectory(suiteId, name);
+            treeChanged();
+          }} />
+      </div>
     </div>
   );
 }
