@@ -5,10 +5,10 @@
  * sources into its app and uses the same staleness check (hashed-build.ts).
  */
 import { join } from 'node:path';
-import { builtFiles, buildIsCurrent, ensureBuilt, filesUnder, sourceHash, type HashedBuild } from './hashed-build.js';
+import { builtFiles, ensureBuilt, filesUnder, sourceHash, type HashedBuild } from './hashed-build.js';
 import { REPORT_PAGE_DIR, REPORT_ROOT, REPORT_WEB_DIR } from './paths.js';
 
-export { builtFiles, buildIsCurrent, ensureBuilt, filesUnder, sourceHash, type HashedBuild };
+export { builtFiles, ensureBuilt, filesUnder, sourceHash, type HashedBuild };
 
 /** Files outside web/ whose content shapes the page. */
 const INPUTS = ['package.json', 'src/report-types.ts', 'src/report-html-template.ts', 'src/build.ts', 'src/hashed-build.ts'];

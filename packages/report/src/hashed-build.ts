@@ -49,12 +49,6 @@ export function sourceHash(build: HashedBuild): string {
   return hash.digest('hex');
 }
 
-/** Whether the output folder holds a build of the current sources. */
-export function buildIsCurrent(build: HashedBuild): boolean {
-  const file = join(build.outDir, HASH_FILE);
-  return existsSync(file) && readFileSync(file, 'utf8').trim() === sourceHash(build);
-}
-
 /** Builds unless the output is current (or always, with `force`); says what it did on `log`. */
 export async function ensureBuilt(build: HashedBuild, what: string, options: { force?: boolean; log?: (line: string) => void } = {}): Promise<boolean> {
   const hash = sourceHash(build);
