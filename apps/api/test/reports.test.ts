@@ -299,6 +299,48 @@ describe.each(backends())('reports on %s', (backend) => {
     expect(o.peakMetric).toMatchObject({ vuser: 10, avgRT: 175, peakTime: new Date((T0 + 10) * 1000).toISOString().replace('Z', '+00:00') });
   });
 
+  it('leaves the seconds every share was down out of duration and rates, and shows the interruptions', async () => {
+    const run = await recordRun();
+    // One share, 25 requests a second; its worker died after second 4 and the share resumed at T0+9.4.
+    const rows = shareA().filter((row) => row.second < T0 + 5 || row.second >= T0 + 9);
+    expect(rows).toHaveLength(16);
+    await insertRows(run.caseRunId, 0, 'worker-a', rows);
+    const gap = {
+      share: 0,
+      share_count: 1,
+      worker: 'worker-a',
+      host: 'box',
+      from: new Date((T0 + 5) * 1000).toISOString(),
+      to: new Date((T0 + 9.4) * 1000).toISOString(),
+      seconds: 4.4,
+      reason: 'worker worker-a on box stopped heartbeating (its server restarted on the same data directory)',
+      resumed: true,
+    };
+    await server.db.query('update case_runs set interruptions = $2::jsonb where id = $1', [run.caseRunId, JSON.stringify([gap])]);
+    const r = (await report(run)).body.result;
+    // 20 seconds from the first to the last row, 4 of them (T0+5 .. T0+8) wholly down.
+    expect(r.outline).toMatchObject({ duration: 16, interruptedSeconds: 4, rps: 25, tps: 25, reason: null });
+    expect(r.outline.interruptions).toEqual([
+      {
+        share: 0,
+        shareCount: 1,
+        worker: 'worker-a',
+        host: 'box',
+        from: new Date((T0 + 5) * 1000).toISOString().replace('Z', '+00:00'),
+        to: new Date((T0 + 9.4) * 1000).toISOString().replace('Z', '+00:00'),
+        seconds: 4.4,
+        reason: gap.reason,
+        resumed: true,
+      },
+    ]);
+    expect(r.details.data[0].performance.rps).toBe(25);
+    // Without the record, the same rows span 20 seconds.
+    await server.db.query('update case_runs set interruptions = null where id = $1', [run.caseRunId]);
+    await server.db.query('delete from report_rollups where case_run_id = $1', [run.caseRunId]);
+    const plain = (await report(run)).body.result;
+    expect(plain.outline).toMatchObject({ duration: 20, interruptedSeconds: 0, rps: 20, interruptions: [] });
+  });
+
   it('answers 404 for another tenant, a case run of another task run and unknown ids', async () => {
     const one = await recordRun();
     const two = await recordRun();

@@ -66,6 +66,30 @@ export interface IntervalRow {
   data: IntervalMessage;
 }
 
+/**
+ * One entry of `case_runs.interruptions` (packages/store/src/migrations/011-run-ends.ts): a share of
+ * the case run lost its worker and was resumed on another, or (`resumed` false) the run ended
+ * instead. Instants are ISO-8601 UTC of the database clock. Reports leave the whole seconds during
+ * which every share was interrupted out of the case run's duration.
+ */
+export interface Interruption {
+  /** The share's index (0-based) and the case run's number of shares. */
+  share: number;
+  share_count: number;
+  /** The worker that stopped running it, and its host. */
+  worker: string;
+  host: string;
+  /** When that worker was last seen running it: its last heartbeat or the end of the last second it wrote. */
+  from: string;
+  /** When the share went to a live worker (resumed), or the run ended instead. */
+  to: string;
+  /** `to - from` in seconds (3 decimals). */
+  seconds: number;
+  /** `worker <id> on <host> stopped heartbeating`, or `... left`. */
+  reason: string;
+  resumed: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Engine threads: the main thread of a run and each piscina thread running a share of it talk over
 // a MessagePort with these messages (ThreadCommand main -> thread, ThreadEvent thread -> main).

@@ -166,6 +166,20 @@ describe.each(backends)('takeover and honest ends on %s', (backend) => {
     expect(await taskRunStatus(db, taskRunId)).toEqual({ status: RunStatus.Aborted, reason: (await caseRun(id)).reason });
   });
 
+  it('ends 3 a case run whose one share, claimed in time, began no iteration', async () => {
+    const w = await registerWorker(db, { threads: 1, embedded: false });
+    const { caseRunIds } = await insertRun(db, [kase('dropped', 10)], false);
+    await reconcile(db, QUICK);
+    await claimShares(db, w); // before the start instant (the lead)
+    await endShare(db, { caseRunId: caseRunIds[0], shareIndex: 0, workerId: w }, 'done', null, 0);
+    await reconcile(db, QUICK);
+    expect(await caseRun(caseRunIds[0])).toEqual({
+      status: RunStatus.Aborted,
+      reason: 'no user started: its share began no iteration (claimed before its start instant)',
+      interruptions: null,
+    });
+  });
+
   it('ends 3 a case run one of whose shares was claimed after its plan was over, 2 when the idle share was in time', async () => {
     const run = async (lateSeconds: number) => {
       const w1 = await registerWorker(db, { threads: 1, embedded: false, host: 'a' });

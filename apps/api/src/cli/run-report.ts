@@ -28,6 +28,8 @@ export function cliRunReport(record: CliRunRecord): Report {
     caseId: record.case.case_id ?? null,
     caseName: record.case.name ?? 'case',
     caseRunStatus: status,
+    reason: null,
+    interruptions: [],
     startAt: new Date(record.summary.startedAt),
     endedAt: new Date(record.summary.endedAt),
     cards: [...record.cards],

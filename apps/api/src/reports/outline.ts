@@ -26,7 +26,20 @@ import { round } from './round.js';
 import type { ReportMeta, RunWindow } from './report-meta.js';
 
 /** `outline` as built here. */
-export type Outline = Record<string, string | number | boolean | null | PeakMetric>;
+export type Outline = Record<string, string | number | boolean | null | PeakMetric | OutlineInterruption[]>;
+
+/** An entry of the outline's `interruptions` (camelCase, as the report's keys are). */
+export interface OutlineInterruption {
+  share: number;
+  shareCount: number;
+  worker: string;
+  host: string;
+  from: string;
+  to: string;
+  seconds: number;
+  reason: string;
+  resumed: boolean;
+}
 
 /** Readable names of the pressure modes, for `stageName`. */
 const MODE_NAMES: Record<number, string> = {
@@ -112,5 +125,18 @@ export function buildOutline(
     peakMetric,
     droppedStarts: figures.droppedStarts,
     droppedStartsMaxPerSecond: figures.droppedStartsMaxPerSecond,
+    reason: meta.reason,
+    interruptions: meta.interruptions.map((i) => ({
+      share: i.share,
+      shareCount: i.share_count,
+      worker: i.worker,
+      host: i.host,
+      from: isoTime(i.from),
+      to: isoTime(i.to),
+      seconds: i.seconds,
+      reason: i.reason,
+      resumed: i.resumed,
+    })),
+    interruptedSeconds: window.downSeconds,
   };
 }

@@ -5,6 +5,7 @@
 import { ENDED_RUN_STATUSES } from '@perftest/model';
 import type { SecondSeries } from '@perftest/engine';
 import type { ReportMeta } from '../storage/case-run-meta.js';
+import { downSeconds } from './downtime.js';
 
 export type { ReportMeta } from '../storage/case-run-meta.js';
 
@@ -14,8 +15,10 @@ export interface RunWindow {
   startMs: number | null;
   /** End: when the case run ended, else the end of its latest second; null before any data. */
   endMs: number | null;
-  /** Seconds with data, first to last (the report's `duration`). */
+  /** Seconds from the first to the last with data, less `downSeconds` (the report's `duration`). */
   seconds: number;
+  /** Whole seconds in that span during which every share had lost its worker (downtime.ts). */
+  downSeconds: number;
   /** The divisor of per-second rates: `seconds`, at least 1. */
   rateSeconds: number;
   /** Whether the case run has ended (final figures). */
@@ -27,8 +30,10 @@ const ENDED: ReadonlySet<number> = new Set(ENDED_RUN_STATUSES);
 
 /** The window of a case run's report. */
 export function runWindow(meta: ReportMeta, series: SecondSeries): RunWindow {
-  const seconds = series.span;
-  const startMs = meta.startAt?.getTime() ?? (seconds > 0 ? series.first * 1000 : null);
-  const endMs = meta.endedAt?.getTime() ?? (seconds > 0 ? (series.last + 1) * 1000 : null);
-  return { startMs, endMs, seconds, rateSeconds: Math.max(1, seconds), ended: ENDED.has(meta.caseRunStatus) };
+  const span = series.span;
+  const down = span > 0 ? downSeconds(meta.interruptions, series.first, series.last) : 0;
+  const seconds = span - down;
+  const startMs = meta.startAt?.getTime() ?? (span > 0 ? series.first * 1000 : null);
+  const endMs = meta.endedAt?.getTime() ?? (span > 0 ? (series.last + 1) * 1000 : null);
+  return { startMs, endMs, seconds, downSeconds: down, rateSeconds: Math.max(1, seconds), ended: ENDED.has(meta.caseRunStatus) };
 }

@@ -4,8 +4,10 @@
  * SDK's HistoryRunInfo: `name` (`<task name at start>_<start time>`), `run_id` (the task_run_id, the
  * report id), `run_type`, `start_time` (stage 0 of its first case, else the start call), `end_time`
  * (null while it runs), `continue_time` (whole seconds from start to end, or to now while running),
- * `temp_names` (its cases in order, `[{name}]`) and `parallel`. The static `history-run-list`
- * segment wins over `/v1/{p}/tasks/{task_id}` in the router.
+ * `temp_names` (its cases in order, `[{name}]`) and `parallel`; and two keys of this server, which
+ * the SDKs ignore: `reason` (why the run ended in 3, else null) and `interruptions` (shares of its
+ * case runs that lost their worker, with `case_run_id`; docs/run-lifecycle.md, "Takeover"). The
+ * static `history-run-list` segment wins over `/v1/{p}/tasks/{task_id}` in the router.
  */
 import { ProjectId } from '@perftest/model';
 import { Type } from '@sinclair/typebox';
@@ -30,6 +32,22 @@ export interface HistoryRunInfo {
   continue_time: number;
   temp_names: Array<{ name: string }>;
   parallel: boolean;
+  reason: string | null;
+  interruptions: HistoryInterruption[];
+}
+
+/** An entry of `interruptions`: a share of one of the run's case runs lost its worker. */
+export interface HistoryInterruption {
+  case_run_id: number;
+  share: number;
+  share_count: number;
+  worker: string;
+  host: string;
+  from: string;
+  to: string;
+  seconds: number;
+  reason: string;
+  resumed: boolean;
 }
 
 /** A stored run as history shows it, `now` being the time of the request. */
@@ -46,6 +64,19 @@ export function historyRunInfo(row: TaskRunHistoryRow, now: number): HistoryRunI
     continue_time: Math.max(0, Math.round((until - start.getTime()) / 1000)),
     temp_names: row.case_names.map((name) => ({ name })),
     parallel: row.parallel,
+    reason: row.reason,
+    interruptions: row.interruptions.map((i) => ({
+      case_run_id: Number(i.case_run_id),
+      share: i.share,
+      share_count: i.share_count,
+      worker: i.worker,
+      host: i.host,
+      from: isoTime(i.from),
+      to: isoTime(i.to),
+      seconds: i.seconds,
+      reason: i.reason,
+      resumed: i.resumed,
+    })),
   };
 }
 

@@ -2,7 +2,7 @@
  * What a report knows about its case run besides the intervals, as storage/reports.ts reads it:
  * the row types of the report reads, owned by the storage that fills them (reports/ reads them).
  */
-import type { CardInfo, CaseInfoDetail, PreparedStage } from '@perftest/model';
+import type { CardInfo, CaseInfoDetail, Interruption, PreparedStage } from '@perftest/model';
 
 /** Counts of the case runs of the report's task run (the outline's case counters). */
 export interface CaseRunCounts {
@@ -31,6 +31,10 @@ export interface ReportMeta {
   caseName: string;
   /** temp_running_status of the case run. */
   caseRunStatus: number;
+  /** Why the case run ended in 3 (null otherwise). */
+  reason: string | null;
+  /** Shares that lost their worker, in the order they did (empty: none). */
+  interruptions: Interruption[];
   /** The instant of stage 0 (null until dispatched). */
   startAt: Date | null;
   endedAt: Date | null;

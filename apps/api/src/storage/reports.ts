@@ -10,6 +10,7 @@ import {
   type CardInfo,
   type CaseInfoDetail,
   type IntervalRow,
+  type Interruption,
   type PreparedStage,
   type Transaction,
   type VariableDetail,
@@ -34,6 +35,8 @@ interface MetaRow {
   case_id: number | null;
   name: string;
   status: number;
+  reason: string | null;
+  interruptions: Interruption[] | null;
   start_at: Date | null;
   ended_at: Date | null;
   cards: CardInfo[];
@@ -54,7 +57,7 @@ interface MetaRow {
 /** The case run `caseRunId` of task run `taskRunId` of tenant `project`, or a 404. */
 export async function requireReportMeta(db: Queryable, project: string, taskRunId: number, caseRunId: number): Promise<ReportMeta> {
   const [row] = await db.query<MetaRow>(
-    `select cr.id, cr.case_id, cr.name, cr.status, cr.start_at, cr.ended_at, cr.cards, jsonb_build_object('stages', cr.input->'case'->'stages', 'increase_setting', cr.input->'case'->'increase_setting') as kase,
+    `select cr.id, cr.case_id, cr.name, cr.status, cr.reason, cr.interruptions, cr.start_at, cr.ended_at, cr.cards, jsonb_build_object('stages', cr.input->'case'->'stages', 'increase_setting', cr.input->'case'->'increase_setting') as kase,
             (cr.input->>'prepared')::int as prepared, cr.input->'plan' as plan,
             tr.id as task_run_id, tr.task_id, tr.test_suite_id, tr.status as task_status, tr.created_at,
             n.total, n.executed, n.complete, n.passed
@@ -82,6 +85,8 @@ export async function requireReportMeta(db: Queryable, project: string, taskRunI
     caseId: row.case_id,
     caseName: row.name,
     caseRunStatus: row.status,
+    reason: row.reason,
+    interruptions: Array.isArray(row.interruptions) ? row.interruptions : [],
     startAt: row.start_at,
     endedAt: row.ended_at,
     cards: Array.isArray(row.cards) ? row.cards : [],
@@ -151,15 +156,22 @@ export interface TaskRunHistoryRow {
   started_at: Date | null;
   ended_at: Date | null;
   case_names: string[];
+  reason: string | null;
+  /** The interruptions of its case runs, each with its case run's id, in case run order. */
+  interruptions: Array<Interruption & { case_run_id: number }>;
 }
 
 /** Every run of the task `taskId` of tenant `project`, newest first (404 for another tenant's task). */
 export async function taskRunHistory(db: Queryable, project: string, taskId: number): Promise<TaskRunHistoryRow[]> {
   await requireTask(db, project, taskId);
   return db.query<TaskRunHistoryRow>(
-    `select tr.id, tr.name, tr.run_type, tr.parallel, tr.created_at, tr.started_at, tr.ended_at,
+    `select tr.id, tr.name, tr.run_type, tr.parallel, tr.created_at, tr.started_at, tr.ended_at, tr.reason,
             coalesce((select jsonb_agg(cr.name order by cr.position) from case_runs cr where cr.task_run_id = tr.id), '[]'::jsonb)
-              as case_names
+              as case_names,
+            coalesce((select jsonb_agg(i.e || jsonb_build_object('case_run_id', cr.id) order by cr.position, i.n)
+                        from case_runs cr, jsonb_array_elements(cr.interruptions) with ordinality as i(e, n)
+                       where cr.task_run_id = tr.id and jsonb_typeof(cr.interruptions) = 'array'), '[]'::jsonb)
+              as interruptions
        from task_runs tr where tr.task_id = $1 order by tr.id desc`,
     [taskId],
   );

@@ -396,7 +396,7 @@ class Pass {
       if (worst === undefined) return 'no user started: its shares began no iteration';
       if (worst.late === null) return `no user started: ${named(worst)} was never claimed`;
       if (worst.late > 0) return `no user started: ${named(worst)} ${claimed(worst)}`;
-      return `no user started: ${worst.share_count === 1 ? 'its share' : `none of its ${worst.share_count} shares`} began an iteration (claimed before its start instant)`;
+      return `no user started: ${worst.share_count === 1 ? 'its share began no iteration' : `none of its ${worst.share_count} shares began an iteration`} (claimed before its start instant)`;
     }
     const missed = idle.find((r) => r.takeovers === 0 && overAtClaim(r));
     return missed === undefined ? null : `not every user started: ${named(missed)} ${claimed(missed)} and began no iteration`;

@@ -3,9 +3,11 @@
  * in packages/store/src/migrations/002-runs.ts). `intervals` rows are IntervalRow of packages/model,
  * shared with the reports.
  */
-import type { CardInfo, RunStatus } from '@perftest/model';
+import type { CardInfo, Interruption, RunStatus } from '@perftest/model';
 import type { StoredCaseInput } from '../case-input.js';
 import type { ShareStatus, WorkerStopCause } from './statuses.js';
+
+export type { Interruption };
 
 /** A row of `workers`. */
 export interface WorkerRow {
@@ -61,27 +63,6 @@ export interface CaseRunRow {
   interruptions: Interruption[] | null;
 }
 
-/**
- * One entry of `case_runs.interruptions`: a share of the case run lost its worker and was resumed on
- * another (or, `resumed` false, the run ended instead). Instants are ISO-8601 UTC (database clock).
- */
-export interface Interruption {
-  /** The share's index and count. */
-  share: number;
-  share_count: number;
-  /** The worker that stopped running it, and its host. */
-  worker: string;
-  host: string;
-  /** When that worker was last seen running it: its last heartbeat or the end of the last second it wrote. */
-  from: string;
-  /** When the share went to a live worker (resumed) or the run ended instead. */
-  to: string;
-  /** `to - from` in seconds (3 decimals). */
-  seconds: number;
-  /** `worker <id> on <host> stopped heartbeating`, or `... left`. */
-  reason: string;
-  resumed: boolean;
-}
 
 /** A row of `case_run_shares`. */
 export interface CaseRunShareRow {
