@@ -14,18 +14,7 @@
  *
  *   pnpm bench:cards [--cards 10000] [--users 1] [--seconds 10] [--threads 1] [--db pglite|postgres]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, type CaseInfoDetail } from '../packages/model/src/index.js';
-import { freshDatabase, TEST_AK, TEST_SK, TestClient } from '../apps/api/test/helpers.js';
-import { startServer } from '../apps/api/test/processes.js';
-
-const PROJECT = 'bench-cards';
+import { benchCards } from './cards-bench.js';
 
 /** A flag's value from argv. */
 function arg(name: string, fallback: string): string {
@@ -33,120 +22,10 @@ function arg(name: string, fallback: string): string {
   return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
 }
 
-const CARDS = Number(arg('cards', '10000'));
-const USERS = Number(arg('users', '1'));
-const SECONDS = Number(arg('seconds', '10'));
-const THREADS = arg('threads', '1');
-const DB = arg('db', 'pglite');
-
-/** A process's resident and peak resident memory (MB) from /proc. */
-function memoryOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-}
-
-async function ok(res: Promise<{ status: number; text: string; body: any }>, status: number): Promise<any> {
-  const r = await res;
-  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text.slice(0, 500)}`);
-  return r.body;
-}
-
-async function main(): Promise<void> {
-  const served = new Map<string, number>();
-  const target = createServer((req, res) => {
-    served.set(req.url ?? '', (served.get(req.url ?? '') ?? 0) + 1);
-    req.resume();
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
-  });
-  target.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'perftest-bench-cards-'));
-  const postgres = DB === 'postgres' ? await freshDatabase('postgres') : undefined;
-  const database: Record<string, string> = postgres === undefined ? { PERFTEST_DATA_DIR: dataDir } : { DATABASE_URL: postgres.url as string };
-  const api = await startServer(
-    { PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, PERFTEST_WORKERS: THREADS },
-    60_000,
-  );
-  const pid = api.child.pid as number;
-  try {
-    const client = new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
-    const kase = {
-      name: 'cards',
-      contents: Array.from({ length: CARDS }, (_, i) => ({
-        data_type: CardType.Request,
-        content: [{ content_type: ContentType.Packet, content: { protocol_type: ProtocolType.Http, name: `c${i}`, method: 'GET', url: `${url}/c${i}` } }],
-      })),
-      stages: [{ name: 'load', pressure_mode: PressureMode.Concurrency, operate_mode: OperateMode.ByDuration, time: SECONDS, issue_num: USERS }],
-    } as CaseInfoDetail;
-    const suite = await ok(client.post(`/v1/${PROJECT}/test-suites`, { name: 'cards' }), 201);
-    const task = await ok(client.post(`/v1/${PROJECT}/tasks`, { name: 'cards', project_id: suite.project_id, parallel: false }), 201);
-    await ok(client.post(`/v1/${PROJECT}/task-cases`, { ...kase, type: 0, task_id: task.task_id }), 201);
-    const idle = memoryOf(pid);
-    let peak = idle.rss;
-    const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(pid).rss)), 100);
-    const startedAt = performance.now();
-    const body = { cluster_id: 0, cluster_type: 'shared-cluster-internet', without_package: 0, network_info: { network_type: 'internet' }, status: 9 };
-    const taskRunId = (await ok(client.post(`/v1/${PROJECT}/test-suites/${suite.project_id}/tasks/${task.task_id}`, body), 200)).result.task_run_id;
-    let info: any;
-    for (;;) {
-      info = (await ok(client.get(`/v1/${PROJECT}/tasks/${task.task_id}`), 200)).taskInfo;
-      if ([2, 3, 4].includes(info.run_status)) break;
-      if (performance.now() - startedAt > (SECONDS + 120) * 1000) throw new Error('the run did not end');
-      await sleep(200);
-    }
-    const ranMs = performance.now() - startedAt;
-    const caseRunId = info.related_temp_running_data[0].related_temp_running_id;
-    const path = `/v1/${PROJECT}/task-run-infos/${taskRunId}/case-run-infos/${caseRunId}/reports?brokens_limit_count=360`;
-    const read = async (query = '') => {
-      const t = performance.now();
-      const res = await client.get(path + query);
-      if (res.status !== 200) throw new Error(`report: ${res.status} ${res.text.slice(0, 300)}`);
-      return { ms: performance.now() - t, bytes: Buffer.byteLength(res.text), result: res.body.result };
-    };
-    const first = await read();
-    const afterFirst = memoryOf(pid);
-    await sleep(8_000); // past the rollup grace and one pass of the rollup job
-    const rolled = await read();
-    clearInterval(sampler);
-    const end = memoryOf(pid);
-    // every detail row, page by page, against what the target received
-    const counted = new Map<string, number>();
-    let pages = 0;
-    for (let page = 1; ; page++) {
-      const r = await read(`&details_page=${page}`);
-      pages++;
-      const rows = r.result.details.data[0].detailDatas as Array<{ name: string; requests: number }>;
-      for (const row of rows) counted.set(row.name, row.requests);
-      if (rows.length === 0 || counted.size >= CARDS || page > CARDS) break;
-    }
-    let mismatched = 0;
-    let total = 0;
-    for (let i = 0; i < CARDS; i++) {
-      const got = counted.get(`c${i}`) ?? 0;
-      total += got;
-      if (got !== (served.get(`/c${i}`) ?? 0)) mismatched++;
-    }
-    const targetTotal = [...served.values()].reduce((a, b) => a + b, 0);
-    console.log(
-      `${DB}: ${CARDS} cards, ${USERS} user(s), ${SECONDS} s, ${THREADS} engine thread(s): ended ${info.run_status} in ${(ranMs / 1000).toFixed(1)} s; ` +
-        `target answered ${targetTotal}, report counts ${total} (${mismatched} cards differ; ${counted.size} rows over ${pages} page reads)`,
-    );
-    console.log(
-      `server RSS: idle ${idle.rss.toFixed(0)} MB, peak sampled ${peak.toFixed(0)} MB, VmHWM ${end.hwm.toFixed(0)} MB ` +
-        `(after the first report read ${afterFirst.rss.toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB)`,
-    );
-    console.log(
-      `report: first read ${first.ms.toFixed(0)} ms, ${(first.bytes / 1e6).toFixed(2)} MB, ${first.result.details.data[0].detailDatas.length} detail rows; ` +
-        `after the rollup ${rolled.ms.toFixed(0)} ms, ${(rolled.bytes / 1e6).toFixed(2)} MB`,
-    );
-  } finally {
-    await api.stop();
-    target.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    await postgres?.drop();
-  }
-}
-
-await main();
+await benchCards({
+  cards: Number(arg('cards', '10000')),
+  users: Number(arg('users', '1')),
+  seconds: Number(arg('seconds', '10')),
+  threads: arg('threads', '1'),
+  db: arg('db', 'pglite') === 'postgres' ? 'postgres' : 'pglite',
+});

@@ -4,8 +4,13 @@
  * one kept warm between runs by a long-lived process (a worker): its threads are started and have
  * the engine loaded before the first run, so a run's threads are up within milliseconds.
  *
- * A warm pool grows when more runs are on threads at once than it keeps (those extra threads load
- * the engine first, as a fresh pool's do) and shrinks back to its warm size after a minute idle.
+ * A warm pool runs several runs' tasks on each of its threads at once (WARM_TASKS_PER_THREAD; a
+ * thread's event loop serves them all, as the calling thread does for runs on one thread) rather than
+ * starting a thread per task: its threads are one per core, and a thread started for a second run
+ * loads the engine first (1-1.5 s of CPU under tsx), so 10 runs started at once on a 2-thread worker
+ * made it start 18 threads, which took longer than short runs' plans on 2 cores and starved the API
+ * (docs/run-lifecycle.md, "Queue and capacity"). It grows only when every thread holds that many
+ * tasks, and shrinks back to its warm size after a minute idle.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +21,8 @@ import { Piscina } from 'piscina';
 const EXTRA_IDLE_MS = 60_000;
 /** Threads a warm pool may grow to, per warm thread. */
 const GROWTH = 16;
+/** Tasks (runs' thread shares) each thread of a warm pool runs at once before the pool grows. */
+export const WARM_TASKS_PER_THREAD = 16;
 /** How long warming may take before open() gives up waiting (ms): a loaded machine is slow. */
 const WARM_TIMEOUT_MS = 30_000;
 
@@ -55,6 +62,7 @@ export class EnginePool {
       minThreads: threads,
       maxThreads: warm ? threads * GROWTH : threads,
       idleTimeout: warm ? EXTRA_IDLE_MS : 1_000,
+      concurrentTasksPerWorker: warm ? WARM_TASKS_PER_THREAD : 1,
       // Idle threads keep their event loop free (no blocking wait for the next task between runs).
       atomics: warm ? 'disabled' : 'sync',
     });
@@ -65,7 +73,11 @@ export class EnginePool {
     return new EnginePool(threads, false);
   }
 
-  /** A pool kept warm between runs: resolves once `threads` threads have the engine loaded. */
+  /**
+   * A pool kept warm between runs: resolves once its threads have the engine loaded (`threads`
+   * warm-up tasks have arrived; a thread that loaded first may take two of them while the others
+   * still load, in which case those join the runs that come after).
+   */
   static async open(threads: number): Promise<EnginePool> {
     const pool = new EnginePool(threads, true);
     const arrived = new Int32Array(new SharedArrayBuffer(4));
