@@ -10,6 +10,15 @@ const NUMERIC = 1700;
 const toNumber = (value: string): number => Number(value);
 
 /**
+ * PGlite runs each statement synchronously on this thread and resolves it in a microtask, so a chain
+ * of statements (a transaction, a reconcile pass, fifty starts) never let the event loop take a new
+ * request: under a storm of 50 starts GET /health waited up to 1.4 s. Each statement first yields to
+ * the event loop (setImmediate), so that requests interleave with the statements of others (the
+ * same storm: /health at most 250 ms, bench/RESULTS.md "Admission").
+ */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
  * Opens (creating if needed) the PGlite database in `dataDir`: owner-only (0700 directories, 0600
  * files, data-dir-modes.ts); `log` hears how many entries an earlier version left more open.
  */
@@ -37,6 +46,7 @@ export async function openPglite(dataDir: string, log: (message: string) => void
   }
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      await yieldToLoop();
       const result = await q.query<T>(text, params as unknown[]);
       return result.rows;
     },
