@@ -1,7 +1,8 @@
 /**
  * Writes a worker's intervals to `intervals` as they arrive: rows gathered for INTERVAL_FLUSH_MS go
- * in one insert (one statement per flush whatever the number of shares), so ten workers writing every
- * second cost ten small inserts a second. An insert only lands for shares the worker still owns, so
+ * in one insert (one statement per flush whatever the number of shares: they all emit just after the
+ * second ends), so ten workers writing every second cost ten small inserts a second, and a kill -9
+ * loses at most the second in progress and INTERVAL_FLUSH_MS after it. An insert only lands for shares the worker still owns, so
  * a worker declared dead that comes back cannot write over its successor. A failed insert is retried
  * at the next flush; the backlog is bounded.
  */

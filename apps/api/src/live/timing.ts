@@ -1,7 +1,7 @@
 /**
  * The live stream's timing and limits (docs/live.md states each). A second of a case run is emitted
- * once every active share has written it, or LIVE_GRACE_MS after it ended: with rows landing about
- * 0.2 s after their second (packages/runner INTERVAL_FLUSH_MS) and a poll every LIVE_POLL_MS, the
+ * once every active share has written it, or LIVE_GRACE_MS after it ended: with rows landing a few
+ * tens of milliseconds after their second (packages/runner INTERVAL_FLUSH_MS) and a poll every LIVE_POLL_MS, the
  * latest second a viewer has is at most LIVE_GRACE_MS + LIVE_POLL_MS + 1 s old.
  */
 
