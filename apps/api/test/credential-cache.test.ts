@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backends, startTestServer, TestClient, type TestServer } from '../../test/helpers.js';
-import { createAccount, removeAccount } from './accounts.js';
-import { CredentialCache } from './credential-cache.js';
-import { issueToken, TOKEN_TTL_MS } from './tokens.js';
+import { backends, startTestServer, TestClient, type TestServer } from './helpers.js';
+import { createAccount, removeAccount } from '../src/auth/accounts.js';
+import { CredentialCache } from '../src/auth/credential-cache.js';
+import { issueToken, TOKEN_TTL_MS } from '../src/auth/tokens.js';
 
 describe.each(backends())('credential cache on %s', (backend) => {
   let server: TestServer;
