@@ -10,6 +10,7 @@ import { RunStatus } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import { recordRunLimits, USER_BYTES, baseBytes, workerCapacity } from '../src/lifecycle/capacity.js';
 import { reconcile } from '../src/lifecycle/reconcile.js';
+import { stopTaskRun } from '../src/lifecycle/start-stop.js';
 import { registerWorker } from '../src/lifecycle/workers.js';
 import { httpCase, insertRun, openTestDatabase, usersStage } from './helpers.js';
 
@@ -87,6 +88,22 @@ describe.each(backends)('run queue on %s', (backend) => {
     await finish(ids[2]);
     await reconcileTwice(db);
     expect((await states()).map((s) => s.status)).toEqual([RunStatus.Finished, RunStatus.Finished, RunStatus.Finished, RunStatus.Running]);
+  });
+
+  it('stops a queued run at once (4), and the run behind it takes its place in the queue', async () => {
+    await recordRunLimits(db, { maxRunsAtOnce: 1 });
+    await registerWorker(db, { threads: 1, embedded: false, memoryMb: 1024 });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await run(db, 1)).taskRunId);
+    await reconcile(db, QUICK);
+    const [task] = await db.query<{ task_id: number }>('select task_id from task_runs where id = $1', [ids[1]]);
+    expect(await stopTaskRun(db, task.task_id)).toBe(ids[1]);
+    await reconcileTwice(db);
+    expect((await states()).map((s) => [s.status, s.queued])).toEqual([
+      [RunStatus.Running, null],
+      [RunStatus.StoppedByUser, 'queued: 1 runs at once, the most PERFTEST_MAX_RUNS_AT_ONCE allows (1)'],
+      [RunStatus.Waiting, 'queued: 1 runs at once, the most PERFTEST_MAX_RUNS_AT_ONCE allows (1)'],
+    ]);
   });
 
   it('queues a run whose users do not fit what the running runs leave, ahead of later runs that would', async () => {
