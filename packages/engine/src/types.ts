@@ -43,6 +43,10 @@ export interface Recorder {
    * of its requests' response times (plus its start delay in TPS modes).
    */
   iteration(result: IterationResult): void;
+  /** A request of card `cardKey` is about to be sent (recorders that count requests in flight). */
+  begin?(cardKey: string): void;
+  /** A request of card `cardKey` sent before a stop was aborted in flight: not completed, not recorded. */
+  aborted?(cardKey: string): void;
 }
 
 /** The outcome of one pass over a case's contents. */

@@ -110,6 +110,25 @@ describe('startRun (one thread)', () => {
     expect(summary.iterations.percentiles.tp50).toBeLessThan(100_000);
   });
 
+  it('counts every intended TPS start as started or dropped when the plan ends on a stalled target, and the stuck requests as aborted', async () => {
+    server.stallUntil = Date.now() + 60_000;
+    const run = await startRun({
+      case: getCase(server.url, [
+        { pressure_mode: 1, operate_mode: 0, time: 1, tps_value: 50, issue_num: 3 },
+        { pressure_mode: 1, operate_mode: 0, time: 1, tps_value: 30, issue_num: 3 },
+      ]),
+      options: { startWaitMs: 300, gracefulStopMs: 300 },
+      onInterval: () => {},
+    });
+    const summary = await run.done;
+    expect(summary.started + summary.dropped).toBe(80);
+    expect(summary.started).toBe(3);
+    // The three users' requests were still held at the end: aborted, counted apart, none recorded.
+    expect(server.served).toBe(3);
+    expect(summary.aborted).toBe(3);
+    expect(summary.requests.requests).toBe(0);
+  });
+
   it('rejects an invalid case with every problem before anything runs', async () => {
     const bad = getCase('ftp://nowhere', [{ pressure_mode: 0, operate_mode: 0, time: 0, issue_num: 0 }]);
     const error = await startRun({ case: bad, onInterval: () => {} }).catch((e: unknown) => e);

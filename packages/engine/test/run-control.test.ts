@@ -6,7 +6,7 @@
 import type { IntervalMessage } from '@perftest/model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRun } from '../src/run/engine-run.js';
-import { getCase, pause, recordedRequests, startCountingServer, type CountingServer } from './run-helpers.js';
+import { getCase, pause, recordedRequests, startCountingServer, startSplitServer, twoStepCase, type CountingServer } from './run-helpers.js';
 
 let server: CountingServer;
 beforeAll(async () => {
@@ -40,10 +40,41 @@ describe('a running case', () => {
     expect(intervals.length).toBe(emitted);
     expect(server.served).toBe(servedAtStop);
     expect(summary.requests.requests).toBe(recorded);
-    // Requests aborted by the stop reached the server but are not recorded.
+    // The stop halts first: the requests in flight complete within the grace and are recorded.
     expect(recorded).toBeGreaterThan(100);
-    expect(recorded).toBeLessThanOrEqual(server.served);
-    expect(server.served - recorded).toBeLessThanOrEqual(20);
+    expect(summary.aborted).toBe(0);
+    expect(recorded).toBe(server.served);
+  });
+
+  it('halts on stop(), records what completes in the grace and counts what it aborts after it', async () => {
+    const { url, served, close } = await startSplitServer();
+    try {
+      const intervals: IntervalMessage[] = [];
+      // Every user sends a fast request, then a slow one (300 ms, or 30 s from the 3rd on), then
+      // thinks for 10 s: at the stop some users think, some wait on a slow or stuck request.
+      const run = await startRun({
+        case: twoStepCase(url, 10_000),
+        options: { gracefulStopMs: 1000 },
+        onInterval: (i) => intervals.push(i),
+      });
+      await pause(1000);
+      const asked = Date.now();
+      await run.stop();
+      const took = Date.now() - asked;
+      const summary = await run.done;
+      // No sleep outlives the halt, the grace is 1 s, the abort is prompt.
+      expect(took).toBeLessThan(3000);
+      expect(took).toBeGreaterThanOrEqual(900);
+      expect(summary.aborted).toBe(served.stuck);
+      expect(served.stuck).toBeGreaterThan(0);
+      expect(recordedRequests(intervals) + summary.aborted).toBe(served.total);
+      // A pass whose requests all completed is an iteration (its last think time cut by the
+      // halt); a pass cut in a request is not.
+      expect(served.total).toBe(12);
+      expect(summary.iterations.requests).toBe(6 - served.stuck);
+    } finally {
+      await close();
+    }
   });
 
   it('follows manual regulation: setTarget changes the live user count', async () => {

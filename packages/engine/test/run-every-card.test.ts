@@ -97,16 +97,24 @@ describe('a case with every card type, from the CLI, under each of the eight pre
     expect(result.requests).toBe(server.served - setup);
     expect(result.errorCount).toBe(0);
     // Each iteration: main, loop x2, cond, one branch, throttled, txn — and never the false condition.
+    // The plan's end halts: a pass it cut short sent a prefix of these and is no iteration
+    // (docs/run-lifecycle.md#stop); at most one per user then running.
     const iterations = result.transactions;
     expect(iterations).toBeGreaterThan(8);
-    expect(byPath('main')).toBe(iterations);
-    expect(byPath('loop')).toBe(2 * iterations);
-    expect(byPath('cond')).toBe(iterations);
+    const cut = byPath('main') - iterations;
+    expect(cut).toBeGreaterThanOrEqual(0);
+    expect(cut).toBeLessThanOrEqual(4);
+    const within = (n: number, per: number) => {
+      expect(n).toBeGreaterThanOrEqual(per * iterations);
+      expect(n).toBeLessThanOrEqual(per * (iterations + cut));
+    };
+    within(byPath('loop'), 2);
+    within(byPath('cond'), 1);
     expect(byPath('never')).toBe(0);
-    expect(byPath('a') + byPath('b')).toBe(iterations);
-    expect(byPath('throttled')).toBe(iterations);
-    expect(byPath('txn')).toBe(iterations);
-    expect(result.requests).toBe(7 * iterations);
+    within(byPath('a') + byPath('b'), 1);
+    within(byPath('throttled'), 1);
+    within(byPath('txn'), 1);
+    within(result.requests, 7);
     // All eight two-second stages ran, and the three TPS modes started iterations on schedule.
     expect(result.duration).toBeGreaterThanOrEqual(15);
     expect(result.duration).toBeLessThan(25);

@@ -97,3 +97,48 @@ export function recordedRequests(intervals: readonly IntervalMessage[]): number 
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** What a split server received: every request, and those it holds (never answered before close). */
+export interface SplitCounts {
+  total: number;
+  stuck: number;
+}
+
+/**
+ * A target on 127.0.0.1 port 0 that counts every request it receives: `/fast` answers at once,
+ * `/slow` after 300 ms, except every third `/slow` from the third on, held until the server closes.
+ */
+export async function startSplitServer(): Promise<{ url: string; served: SplitCounts; close(): Promise<void> }> {
+  const served: SplitCounts = { total: 0, stuck: 0 };
+  let slow = 0;
+  const server = http.createServer((req, res) => {
+    served.total++;
+    if (req.url?.startsWith('/fast')) return void res.end('ok');
+    slow++;
+    if (slow >= 3 && slow % 3 === 0) {
+      served.stuck++;
+      return;
+    }
+    setTimeout(() => res.end('ok'), 300);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    served,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A case of 6 users each sending GET `/fast`, GET `/slow`, then thinking `thinkMs`, for 60 s. */
+export function twoStepCase(base: string, thinkMs: number): CaseInfoDetail {
+  const get = (name: string) => ({ content_type: 2, content: { protocol_type: 1, name, method: 'GET', url: `${base}/${name}` } });
+  return {
+    name: 'split',
+    contents: [{ data_type: 0, content: [get('fast'), get('slow'), { content_type: 1, content: { think_time: thinkMs } }] }],
+    stages: [{ pressure_mode: 0, operate_mode: 0, time: 60, issue_num: 6 }],
+  } as CaseInfoDetail;
+}

@@ -177,4 +177,39 @@ describe('OpenModel', () => {
     expect(stats.percentiles.tp99).toBeGreaterThan(400_000);
     expect(stats.percentiles.tp50).toBeLessThan(100_000);
   });
+
+  it('counts every intended start of a stage once, started or dropped, those still waiting at its end and at the halt included', async () => {
+    const halt = new AbortController();
+    const hung: Array<() => void> = [];
+    // Users whose iterations never end by themselves: every start after the first two waits, then drops.
+    const stuckUser = (): VirtualUser => ({
+      setup: async () => {},
+      iterate: () => new Promise<void>((resolve) => hung.push(resolve)),
+      close: async () => {},
+    });
+    const model = new OpenModel({ createUser: stuckUser, signal: halt.signal, onError: () => {}, onProgress: () => {}, startWaitMs: 300 });
+    const stage = (tps: number): void => model.beginStage(new ArrivalSchedule(() => tps, Share.WHOLE, 1000), epochMs(), 2);
+    const scheduled = async (): Promise<void> => {
+      while (model.scheduling) await sleep(10);
+    };
+    stage(50);
+    await scheduled();
+    // The starts of the last 300 ms still wait for a user: neither started nor dropped yet.
+    expect(model.started + model.dropped).toBeLessThan(50);
+    stage(30);
+    // The next stage began: stage 1's waiting starts were dropped, so its 50 starts are all counted.
+    expect(model.started + model.dropped).toBe(50);
+    await scheduled();
+    expect(model.started).toBe(2);
+    expect(model.started + model.dropped).toBeLessThan(80);
+    // The run halts as the case runner does it: no more starts, then the halt.
+    model.beginStage(undefined, epochMs(), 0);
+    halt.abort();
+    expect(model.started + model.dropped).toBe(80);
+    expect(model.started).toBe(2);
+    for (const resolve of hung) resolve();
+    await model.drain();
+    await model.close();
+    expect(model.started + model.dropped).toBe(80);
+  });
 });

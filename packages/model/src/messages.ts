@@ -48,6 +48,11 @@ export interface IntervalMessage {
   /** Iterations started in the second, and starts dropped because no user was free (TPS modes). */
   started: number;
   dropped: number;
+  /**
+   * Requests sent before a stop or the plan's end and aborted in flight when the grace was over:
+   * not completed, so in no card's counts (docs/run-lifecycle.md#stop). Absent: none.
+   */
+  aborted?: number;
   /** Index of the stage running at the end of the second. */
   stage: number;
   /** Per case iteration (transaction): succeeds only if all its requests do; RT is their sum. */
@@ -106,7 +111,7 @@ export interface ThreadRunOptions {
   debugBodyLimit: number;
   /** Which targets the engine may connect to (docs/security.md); compiled by each thread. */
   targetPolicy: TargetPolicySpec;
-  /** How long in-flight iterations may take to finish at the natural end of the run (ms). */
+  /** How long requests in flight may take to complete after a halt (a stop or the plan's end; ms). */
   gracefulStopMs: number;
   /** How long a TPS start may wait for a free virtual user before it is dropped (ms). */
   startWaitMs: number;
@@ -132,9 +137,13 @@ export interface ThreadSetTargetMessage {
   at: number;
 }
 
-/** Stops the run at once: in-flight requests are aborted and not recorded. */
+/**
+ * Stops the run: halts it, lets requests in flight complete for the grace, then aborts the rest
+ * (counted as aborted); `immediate` skips the grace (the share went to another worker).
+ */
 export interface ThreadStopMessage {
   type: 'stop';
+  immediate?: boolean;
 }
 
 /** Finished steps of intelligent high pressure, computed from the merged intervals of every thread. */

@@ -129,7 +129,7 @@ export class ShareExecution {
     }
     ctx.log('info', 'share started', { share: this.key, of: share.shareCount, startAt: new Date(share.startAt).toISOString() });
     if (this.steps !== undefined && this.steps.current.length > 0) this.run.setSteps(this.steps.current);
-    if (this.cause !== undefined) void this.run.stop();
+    if (this.cause !== undefined) void this.run.stop(this.cause === 'lost');
     else this.applyTarget();
     this.run.done.then(
       () => this.finish(this.cause === 'stopped' ? ShareStatus.Stopped : ShareStatus.Done, null),
@@ -137,12 +137,16 @@ export class ShareExecution {
     );
   }
 
-  /** Stops the share at once (in-flight requests are aborted and not recorded). */
+  /**
+   * Stops the share: a user stop halts it and lets requests in flight complete for the grace
+   * (docs/run-lifecycle.md#stop); a lost share stops at once (it runs on elsewhere, and this
+   * worker's rows no longer land).
+   */
   stop(cause: StopCause): void {
     if (this.cause !== undefined) return;
     this.cause = cause;
     clearTimeout(this.targetTimer);
-    void this.run?.stop();
+    void this.run?.stop(cause === 'lost');
   }
 
   /** Manual regulation: the run-wide target, applied once the engine runs and stage 0 has begun. */

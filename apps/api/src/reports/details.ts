@@ -48,6 +48,8 @@ export interface CaseFigures {
   /** Starts dropped because every user was busy past the start wait: in total, and the most in one second. */
   droppedStarts: number;
   droppedStartsMaxPerSecond: number;
+  /** Requests sent before a stop and aborted in flight when its grace was over: in no count (docs/run-lifecycle.md#stop). */
+  abortedRequests: number;
 }
 
 /** Peak users and VUM of a series, and its dropped starts. */
@@ -57,6 +59,7 @@ export function caseFigures(series: SecondSeries): CaseFigures {
   let started = 0;
   let dropped = 0;
   let droppedMax = 0;
+  let aborted = 0;
   for (let s = series.first; s <= series.last; s++) {
     const users = series.get(s, Col.users);
     userSeconds += users;
@@ -65,8 +68,16 @@ export function caseFigures(series: SecondSeries): CaseFigures {
     const d = series.get(s, Col.dropped);
     dropped += d;
     if (d > droppedMax) droppedMax = d;
+    aborted += series.get(s, Col.aborted);
   }
-  return { maxUsers, vum: round(userSeconds / 60, 2), startedIterations: started, droppedStarts: dropped, droppedStartsMaxPerSecond: droppedMax };
+  return {
+    maxUsers,
+    vum: round(userSeconds / 60, 2),
+    startedIterations: started,
+    droppedStarts: dropped,
+    droppedStartsMaxPerSecond: droppedMax,
+    abortedRequests: aborted,
+  };
 }
 
 /** Per-second byte peaks and traffic of one pair of (sent, received) columns. */
@@ -214,6 +225,7 @@ export function buildDetails(
     startedIterations: figures.startedIterations,
     droppedStarts: figures.droppedStarts,
     droppedStartsMaxPerSecond: figures.droppedStartsMaxPerSecond,
+    abortedRequests: figures.abortedRequests,
   };
   const known = new Map(meta.cards.map((c) => [c.key, c]));
   const keys = [...meta.cards.map((c) => c.key), ...[...acc.cards.keys()].filter((k) => !known.has(k))];

@@ -138,5 +138,6 @@ export function buildOutline(
       resumed: i.resumed,
     })),
     interruptedSeconds: window.downSeconds,
+    abortedRequests: figures.abortedRequests,
   };
 }

@@ -37,7 +37,7 @@ import {
 } from '@perftest/engine';
 
 /** The format version written in report_rollups.version. */
-export const ROLLUP_VERSION = 6;
+export const ROLLUP_VERSION = 7;
 
 /**
  * zlib level (an hour of 10 cards: ~90 KB in ~20 ms; level 1 gives ~105 KB in ~5 ms); above

@@ -50,6 +50,8 @@ export interface Performance {
   vum: number;
   started: number;
   dropped: number;
+  /** Requests aborted in flight by a stop (docs/run-lifecycle.md#stop). */
+  aborted: number;
   duration: number;
   /** CPU time of this process (all threads, user + system) per request during the run, in µs. */
   cpuUsPerRequest: number;
@@ -106,6 +108,7 @@ export function performanceOf(summary: RunSummary, usersSeconds: number, cpuUs: 
     vum: round(usersSeconds / 60),
     started: summary.started,
     dropped: summary.dropped,
+    aborted: summary.aborted,
     duration: round(summary.durationS, 3),
     cpuUsPerRequest: r.requests === 0 ? 0 : round(cpuUs / r.requests),
     startTime: new Date(summary.startedAt).toISOString(),
@@ -127,7 +130,8 @@ export function progressLine(elapsedS: number, interval: IntervalMessage): strin
     `[${pad(elapsedS, 4)}s] users ${pad(interval.users, 6)}  tps ${pad(s.successCount, 7)}  ` +
     `p50 ${pad(ms(s.percentiles.tp50).toFixed(2), 8)} ms  p99 ${pad(ms(s.percentiles.tp99).toFixed(2), 8)} ms  ` +
     `errors ${s.errorCount}` +
-    (interval.dropped > 0 ? `  dropped ${interval.dropped}` : '')
+    (interval.dropped > 0 ? `  dropped ${interval.dropped}` : '') +
+    ((interval.aborted ?? 0) > 0 ? `  aborted ${interval.aborted}` : '')
   );
 }
 

@@ -111,6 +111,7 @@ export class CaseRunAccumulator {
     series.raise(slot, Col.stage, data.stage);
     series.add(slot, Col.started, data.started ?? 0);
     series.add(slot, Col.dropped, data.dropped ?? 0);
+    if (data.aborted !== undefined) series.add(slot, Col.aborted, data.aborted);
     const iterations = data.iterations;
     if (iterations !== undefined && iterations !== null) {
       foldCell(this.iterations, iterations);

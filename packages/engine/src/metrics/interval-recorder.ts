@@ -14,6 +14,8 @@ export class IntervalRecorder implements Recorder {
   private readonly iterations = new StatsCell();
   /** The first failure reason of each card in the interval (a report shows why requests fail). */
   private readonly errors = new Map<string, string>();
+  /** Requests aborted in flight by a stop in the interval (docs/run-lifecycle.md#stop). */
+  private abortedCount = 0;
   private closed = false;
 
   /** A request of card `cardKey` finished. */
@@ -25,6 +27,11 @@ export class IntervalRecorder implements Recorder {
     }
     cell.record(result.outcome, result.status, result.responseTimeUs, result.sentBytes, result.recBytes);
     if (result.outcome !== 'success' && result.error !== undefined && !this.errors.has(cardKey)) this.errors.set(cardKey, result.error);
+  }
+
+  /** A request sent before a halt was aborted in flight: not completed, counted apart. */
+  aborted(_cardKey: string): void {
+    this.abortedCount++;
   }
 
   /** An iteration (transaction) of the case finished. */
@@ -56,7 +63,10 @@ export class IntervalRecorder implements Recorder {
     this.errors.clear();
     const iterations = this.iterations.encode();
     this.iterations.reset();
-    return { type: 'interval', second, users, started, dropped, stage, iterations, cards };
+    const interval: IntervalMessage = { type: 'interval', second, users, started, dropped, stage, iterations, cards };
+    if (this.abortedCount > 0) interval.aborted = this.abortedCount;
+    this.abortedCount = 0;
+    return interval;
   }
 
   /** Drops the cells; the recorder must not be used afterwards. */

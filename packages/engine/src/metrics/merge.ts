@@ -23,6 +23,8 @@ export interface MergedInterval {
   /** Iterations started and dropped, summed over every merged interval. */
   started: number;
   dropped: number;
+  /** Requests aborted in flight by a stop or the plan's end, summed. */
+  aborted: number;
   /** Stage index of the latest second (the highest when they differ). */
   stage: number;
   iterations: MergedStats;
@@ -111,6 +113,7 @@ export function mergeIntervals(list: Iterable<IntervalMessage>): MergedInterval 
     users: 0,
     started: 0,
     dropped: 0,
+    aborted: 0,
     stage: 0,
     iterations: emptyMergedStats(),
     cards: new Map(),
@@ -126,6 +129,7 @@ export function mergeIntervals(list: Iterable<IntervalMessage>): MergedInterval 
     }
     merged.started += interval.started;
     merged.dropped += interval.dropped;
+    merged.aborted += interval.aborted ?? 0;
     addStats(merged.iterations, interval.iterations);
     for (const key of Object.keys(interval.cards)) {
       let card = merged.cards.get(key);
@@ -144,7 +148,7 @@ export function mergeIntervals(list: Iterable<IntervalMessage>): MergedInterval 
 export function encodeInterval(merged: MergedInterval): IntervalMessage {
   const cards: Record<string, EncodedStats> = {};
   for (const [key, stats] of merged.cards) cards[key] = encodeStats(stats);
-  return {
+  const interval: IntervalMessage = {
     type: 'interval',
     second: merged.second,
     users: merged.users,
@@ -154,4 +158,6 @@ export function encodeInterval(merged: MergedInterval): IntervalMessage {
     iterations: encodeStats(merged.iterations),
     cards,
   };
+  if (merged.aborted > 0) interval.aborted = merged.aborted;
+  return interval;
 }

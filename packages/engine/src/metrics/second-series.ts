@@ -30,10 +30,12 @@ export const Col = {
   /** Iterations started, and starts dropped because every user was busy (TPS modes). */
   started: 15,
   dropped: 16,
+  /** Requests aborted in flight by a stop or the plan's end (docs/run-lifecycle.md#stop). */
+  aborted: 17,
 } as const;
 
 /** Columns of the case series. */
-export const CASE_COLUMNS = 17;
+export const CASE_COLUMNS = 18;
 
 const INITIAL_CAPACITY = 64;
 

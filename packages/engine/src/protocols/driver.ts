@@ -54,8 +54,17 @@ export interface UserSession {
   readonly state: Map<string, unknown>;
   /** Index of the user within its thread, and the run-wide user id. */
   readonly userIndex: number;
-  /** Aborted when the run stops: drivers must end their waits promptly. */
+  /**
+   * Aborted when the run gives up on what is in flight (the grace after a halt is over): drivers
+   * must end their waits and the request promptly.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Aborted when the run halts (a stop, or the end of its plan; docs/run-lifecycle.md#stop): no
+   * new request starts and think times, retry intervals, rendezvous and throughput waits end, while
+   * a request in flight goes on until `signal` aborts. Absent: `signal` halts too.
+   */
+  readonly halt?: AbortSignal;
   /** Set by the interpreter when the request's result is needed by checkpoints/extractions/debug. */
   keepResponse: boolean;
   /** Debug runs force streaming durations to 3 s. */

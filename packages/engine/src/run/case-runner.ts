@@ -2,8 +2,10 @@
  * Runs one share of a case on one thread: walks the stage timeline (by duration, or until a by-count
  * stage's iterations completed), drives the closed model for user modes and the open model for TPS
  * modes, takes manual regulation, feeds intelligent-peak steps back, and emits one IntervalMessage
- * per wall-clock second. Ends by itself after the last stage (in-flight iterations finish, up to
- * `gracefulStopMs`) or promptly on stop() (in-flight requests are aborted and not recorded).
+ * per wall-clock second. Ends after the last stage or on stop() the same way (docs/run-lifecycle.md#stop):
+ * it halts (no request starts, sleeps and waits end, TPS starts still waiting are dropped), requests
+ * in flight complete and are recorded for up to `gracefulStopMs`, then what is left is aborted and
+ * counted in the interval's `aborted`.
  */
 import { setMaxListeners } from 'node:events';
 import type { IntervalMessage, ThreadRunOptions } from '@perftest/model';
@@ -36,8 +38,8 @@ export interface CaseRunnerOptions {
 
 /** How often the runner re-reads the timeline (ms). */
 const TICK_MS = 20;
-/** How long stop() waits for virtual users to notice the abort (ms). */
-const STOP_WAIT_MS = 2_000;
+/** How long the runner waits for virtual users to notice the abort (ms). */
+const ABORT_WAIT_MS = 2_000;
 
 /** Manual regulation in force: the value, from when, and until when the run goes on. */
 interface Manual {
@@ -51,6 +53,9 @@ export class CaseRunner {
   /** Resolves when the run has ended and its last interval was emitted; rejects on an engine fault. */
   readonly done: Promise<'finished' | 'stopped'>;
 
+  /** Aborted when the run halts: no request starts any more, sleeps and waits end. */
+  private readonly halt = new AbortController();
+  /** Aborted when the grace after the halt is over: requests in flight are cut. */
   private readonly abort = new AbortController();
   private readonly recorder: IntervalRecorder;
   private readonly gate: GatedRecorder;
@@ -83,14 +88,14 @@ export class CaseRunner {
       this.settle = resolve;
       this.fail = reject;
     });
-    // Every virtual user and driver may listen to the run's signal.
-    setMaxListeners(0, this.abort.signal);
+    // Every virtual user and driver may listen to the run's signals.
+    setMaxListeners(0, this.abort.signal, this.halt.signal);
     this.recorder = new IntervalRecorder();
     this.gate = new GatedRecorder(this.recorder);
     this.tracker = new StepTracker(opts.plan);
     const models = {
       createUser: () => this.createUser(),
-      signal: this.abort.signal,
+      signal: this.halt.signal,
       onError: (error: unknown) => this.onFault(error),
       onProgress: () => this.onProgress(),
     };
@@ -135,16 +140,20 @@ export class CaseRunner {
     this.steps = steps;
   }
 
-  /** Stops at once: in-flight requests are aborted and not recorded; resolves when done. */
-  async stop(): Promise<void> {
-    if (!this.ending) void this.end('stopped');
+  /**
+   * Stops: halts, lets requests in flight complete for the grace (none when `immediate`), aborts
+   * the rest (counted as aborted); resolves when done.
+   */
+  async stop(immediate = false): Promise<void> {
+    if (!this.ending) void this.end('stopped', immediate);
+    else if (immediate) this.abort.abort();
     await this.done.catch(() => undefined);
   }
 
   private createUser(): VirtualUser {
     const userIndex = this.opts.share.userId(this.localUsers++);
     return this.opts.compiled.createUser({
-      session: { state: new Map(), userIndex, signal: this.abort.signal, keepResponse: false, debug: false },
+      session: { state: new Map(), userIndex, signal: this.abort.signal, halt: this.halt.signal, keepResponse: false, debug: false },
       recorder: this.gate,
       coordination: this.opts.coordination,
     });
@@ -232,7 +241,7 @@ export class CaseRunner {
   private onFault(error: unknown): void {
     if (this.fault !== undefined) return;
     this.fault = error;
-    if (!this.ending) void this.end('stopped');
+    if (!this.ending) void this.end('stopped', true);
   }
 
   private armFlush(): void {
@@ -275,18 +284,19 @@ export class CaseRunner {
     return stage?.stageIndex ?? 0;
   }
 
-  private async end(how: 'finished' | 'stopped'): Promise<void> {
+  private async end(how: 'finished' | 'stopped', immediate = false): Promise<void> {
     this.ending = true;
     clearTimeout(this.tickTimer);
     clearInterval(this.tickTimer);
     this.closed.setTarget(0);
-    this.open.beginStage(undefined, epochMs(), how === 'stopped' ? 0 : Number.POSITIVE_INFINITY);
-    const drained = how === 'finished' && (await this.drain(this.opts.options.gracefulStopMs));
+    this.open.beginStage(undefined, epochMs(), 0);
+    this.halt.abort();
+    const drained = !immediate && (await this.drain(this.opts.options.gracefulStopMs));
     if (!drained) {
-      this.gate.open = false;
       this.abort.abort();
-      await this.drain(STOP_WAIT_MS);
+      await this.drain(ABORT_WAIT_MS);
     }
+    this.gate.shut();
     await this.open.close();
     clearTimeout(this.flushTimer);
     const second = Math.floor(epochMs() / 1000);

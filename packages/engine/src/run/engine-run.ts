@@ -25,7 +25,10 @@ export interface RunOptions {
   debugBodyLimit?: number;
   /** Which targets connections may go to (default: link-local and cloud metadata denied). */
   targetPolicy?: TargetPolicySpec;
-  /** How long in-flight iterations may take to finish after the last stage (ms, default 5000). */
+  /**
+   * How long requests in flight may take to complete after a halt, a stop or the last stage's end
+   * (ms, default 2000; docs/run-lifecycle.md#stop).
+   */
   gracefulStopMs?: number;
   /** How long a TPS start may wait for a free user before it is dropped (ms, default 200). */
   startWaitMs?: number;
@@ -72,14 +75,18 @@ export interface EngineRun {
    * the load holds at the last good step once they show a knee. Ignored otherwise.
    */
   setSteps(steps: readonly StepResult[]): void;
-  /** Stops at once; resolves when the run has ended (`done` then holds the summary). */
-  stop(): Promise<void>;
+  /**
+   * Stops: halts (no request starts), lets requests in flight complete for the grace (none when
+   * `immediate`), aborts the rest (counted as aborted); resolves when the run has ended (`done`
+   * then holds the summary).
+   */
+  stop(immediate?: boolean): Promise<void>;
   /** The summary once the run ended; rejects when the engine failed. */
   readonly done: Promise<RunSummary>;
 }
 
 /** Default scheduling options. */
-export const DEFAULT_RUN_OPTIONS = { gracefulStopMs: 5_000, startWaitMs: 200 } as const;
+export const DEFAULT_RUN_OPTIONS = { gracefulStopMs: 2_000, startWaitMs: 200 } as const;
 
 /** Starts a case run; rejects with CaseProblemsError when the case cannot run. */
 export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
@@ -119,7 +126,7 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
       opts.onInterval(interval);
     } catch (error) {
       callbackError ??= error;
-      void run.stop();
+      void run.stop(true);
     }
   };
   const onSteps = (all: readonly StepResult[]): void => {
@@ -127,7 +134,7 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
     opts.onSteps?.(all);
   };
 
-  let run: { stop(): Promise<void>; setTarget(value: number): void; setSteps(steps: readonly StepResult[]): void };
+  let run: { stop(immediate?: boolean): Promise<void>; setTarget(value: number): void; setSteps(steps: readonly StepResult[]): void };
   let finished: Promise<'finished' | 'stopped'>;
   let startedAt: Promise<number>;
   if (threads === 1) {
@@ -136,7 +143,7 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
     const externalSteps = opts.externalSteps ?? false;
     const runner = new CaseRunner({ compiled: local, plan, share, startAt, coordination, options, onInterval, onSteps, externalSteps });
     runner.start();
-    run = { stop: () => runner.stop(), setTarget: (value) => runner.setTarget(value), setSteps: (all) => runner.setSteps(all) };
+    run = { stop: (immediate) => runner.stop(immediate), setTarget: (value) => runner.setTarget(value), setSteps: (all) => runner.setSteps(all) };
     finished = runner.done.finally(() => local.close());
     startedAt = Promise.resolve(startAt);
   } else {
@@ -155,9 +162,9 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
       pool: opts.pool,
     });
     run = {
-      stop: async () => {
+      stop: async (immediate) => {
         stopped = true;
-        await threaded.stop();
+        await threaded.stop(immediate);
       },
       setTarget: (value) => threaded.setTarget(value),
       setSteps: (all) => threaded.setSteps(all),
@@ -181,8 +188,8 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
       steps = all;
       run.setSteps(all);
     },
-    stop: async () => {
-      await run.stop();
+    stop: async (immediate) => {
+      await run.stop(immediate);
       await done.catch(() => undefined);
     },
     done,

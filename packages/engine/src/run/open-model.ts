@@ -2,6 +2,9 @@
  * The open model of TPS modes (1, 4, 6): iterations start when the ArrivalSchedule says, whatever
  * the earlier ones are doing, served by a pool of at most `maxUsers` virtual users created on demand.
  * A start that finds no free user waits up to `startWaitMs` for one, then is dropped and counted.
+ * Every start the schedule makes is counted once, as started or as dropped: starts still waiting
+ * when their stage ends or the run halts are dropped then, and so is a start whose new user was
+ * still in setup at the halt (docs/reports.md#dropped-starts).
  * Each iteration gets its lateness (actual minus intended start), so that response times are
  * measured from the intended start and a stalled target shows in the percentiles (coordinated
  * omission). A model that joins a run late (a worker taking over the share of a dead one, or a thread
@@ -17,7 +20,7 @@ import { epochMs } from './clock.js';
 export interface OpenModelOptions {
   /** Creates a virtual user (setup not run yet). */
   createUser(): VirtualUser;
-  /** Aborted when the run stops. */
+  /** Aborted when the run halts (a stop or the plan's end): no iteration starts any more. */
   signal: AbortSignal;
   /** A virtual user threw: an engine fault, not a target failure. */
   onError(error: unknown): void;
@@ -72,10 +75,12 @@ export class OpenModel {
 
   /**
    * Starts a stage: follow `schedule` (times relative to `originMs`, epoch ms) with at most
-   * `maxUsers` users; `undefined` stops making starts (in-flight iterations finish).
+   * `maxUsers` users; `undefined` stops making starts (in-flight iterations finish). Starts of the
+   * previous stage still waiting for a user are dropped: they count in the stage that made them.
    */
   beginStage(schedule: ArrivalSchedule | undefined, originMs: number, maxUsers: number): void {
     if (this.joinedAt === Number.NEGATIVE_INFINITY) this.joinedAt = epochMs() - this.opts.startWaitMs;
+    this.dropWaiting();
     this.gen++;
     this.stageCompleted = 0;
     this.stageDropped = 0;
@@ -174,6 +179,7 @@ export class OpenModel {
     this.busy--;
     if (user === undefined) {
       this.allocated--;
+      this.drop(gen);
       return this.settle();
     }
     await this.run(user, intended, gen);
@@ -185,7 +191,11 @@ export class OpenModel {
     const signal = this.opts.signal;
     try {
       for (;;) {
-        if (signal.aborted) break;
+        if (signal.aborted) {
+          // Only a start given to a user still in setup at the halt gets here: never made.
+          this.drop(gen);
+          break;
+        }
         this.started++;
         await user.iterate(Math.max(0, (epochMs() - intended) * 1000));
         if (gen === this.gen) {
@@ -208,7 +218,7 @@ export class OpenModel {
 
   /** The oldest waiting start that has not expired; expired ones are dropped. */
   private takeWaiting(): WaitingStart | undefined {
-    if (this.opts.signal.aborted) return this.discardWaiting();
+    if (this.opts.signal.aborted) return this.dropWaiting();
     const now = epochMs();
     while (this.waitHead < this.waiting.length) {
       const next = this.waiting[this.waitHead++];
@@ -216,34 +226,37 @@ export class OpenModel {
         this.compactWaiting();
         return next;
       }
-      this.drop(next);
+      this.drop(next.gen);
     }
     this.compactWaiting();
     return undefined;
   }
 
   private expire(now: number): void {
-    if (this.opts.signal.aborted) this.discardWaiting();
+    if (this.opts.signal.aborted) this.dropWaiting();
     while (this.waitHead < this.waiting.length) {
       const next = this.waiting[this.waitHead];
       if (next.deadline >= now) break;
       this.waitHead++;
-      this.drop(next);
+      this.drop(next.gen);
     }
     this.compactWaiting();
     this.settle();
   }
 
-  /** The run stopped: waiting starts are forgotten, not counted (nothing is recorded after a stop). */
-  private discardWaiting(): undefined {
+  /** Every waiting start is dropped (its stage ended, or the run halted). */
+  private dropWaiting(): undefined {
+    const waiting = this.waiting;
+    const head = this.waitHead;
     this.waiting = [];
     this.waitHead = 0;
+    for (let i = head; i < waiting.length; i++) this.drop(waiting[i].gen);
     return undefined;
   }
 
-  private drop(start: WaitingStart): void {
+  private drop(gen: number): void {
     this.dropped++;
-    if (start.gen === this.gen) {
+    if (gen === this.gen) {
       this.stageDropped++;
       this.opts.onProgress();
     }

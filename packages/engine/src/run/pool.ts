@@ -60,6 +60,7 @@ export class ThreadedRun {
   private ready = 0;
   private over = false;
   private stopping = false;
+  private immediate = false;
   private failure: Error | undefined;
   private startAt = Number.NaN;
   /** A manual target or external steps given before the threads were up, sent right after their start. */
@@ -104,10 +105,11 @@ export class ThreadedRun {
     else this.broadcast({ type: 'steps', steps: [...steps] });
   }
 
-  /** Stops every thread; resolves once the run is over. */
-  async stop(): Promise<void> {
+  /** Stops every thread (after the grace, none when `immediate`); resolves once the run is over. */
+  async stop(immediate = false): Promise<void> {
     this.stopping = true;
-    if (this.ready === this.links.length) this.broadcast({ type: 'stop' });
+    this.immediate ||= immediate;
+    if (this.ready === this.links.length) this.broadcast({ type: 'stop', immediate: this.immediate });
     await this.done.catch(() => undefined);
   }
 
@@ -126,7 +128,7 @@ export class ThreadedRun {
     switch (event.type) {
       case 'ready':
         if (++this.ready < this.links.length) return;
-        if (this.stopping) this.broadcast({ type: 'stop' });
+        if (this.stopping) this.broadcast({ type: 'stop', immediate: this.immediate });
         else this.startAll();
         return;
       case 'interval':
@@ -146,7 +148,7 @@ export class ThreadedRun {
   /** The first failure is the run's; it stops the other threads. */
   private fail(error: Error): void {
     this.failure ??= error;
-    if (!this.stopping) void this.stop();
+    if (!this.stopping) void this.stop(true);
   }
 
   private startAll(): void {

@@ -26,6 +26,8 @@ export interface RunSummary {
   /** Iterations started, and TPS starts dropped for want of a free user. */
   started: number;
   dropped: number;
+  /** Requests aborted in flight by a stop or the plan's end (docs/run-lifecycle.md#stop): in no count. */
+  aborted: number;
   /** Per case iteration (transaction). */
   iterations: StatsSummary;
   /** Every request of every card together. */
@@ -45,6 +47,7 @@ export class RunTotals {
   private maxUsers = 0;
   private started = 0;
   private dropped = 0;
+  private aborted = 0;
 
   /** `cards`: the case's request cards, each summarized even when it recorded nothing. */
   constructor(private readonly known: readonly CardInfo[]) {}
@@ -55,6 +58,7 @@ export class RunTotals {
     this.maxUsers = Math.max(this.maxUsers, interval.users);
     this.started += interval.started;
     this.dropped += interval.dropped;
+    this.aborted += interval.aborted ?? 0;
     addStats(this.iterations, interval.iterations);
     for (const key of Object.keys(interval.cards)) {
       const stats = interval.cards[key];
@@ -82,6 +86,7 @@ export class RunTotals {
       maxUsers: this.maxUsers,
       started: this.started,
       dropped: this.dropped,
+      aborted: this.aborted,
       iterations: summarize(this.iterations),
       requests: summarize(this.requests),
       cards,

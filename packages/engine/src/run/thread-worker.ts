@@ -72,7 +72,7 @@ export default function runThread(task: ThreadTask | WarmTask): Promise<void> {
             return runner?.setTarget(message.value, message.at);
           case 'stop':
             if (runner === undefined) return finish({ type: 'done' });
-            void runner.stop();
+            void runner.stop(message.immediate === true);
             return;
           case 'steps':
             return runner?.setSteps(message.steps);
@@ -84,7 +84,7 @@ export default function runThread(task: ThreadTask | WarmTask): Promise<void> {
           }
         }
       } catch (error) {
-        if (runner !== undefined) void runner.stop();
+        if (runner !== undefined) void runner.stop(true);
         finish(errorEvent(error));
       }
     });

@@ -1,8 +1,11 @@
 /**
  * A virtual user: executes a compiled plan (compile/plan.ts) node by node. Requests record their
  * last attempt; an iteration records success only if all its requests succeeded, with RT the sum of
- * theirs. Failures of the target are results, never exceptions; an abort of the session's signal
- * ends the pass promptly and the interrupted request and iteration are not recorded.
+ * theirs. Failures of the target are results, never exceptions. A halt of the session (a stop, or
+ * the plan's end: docs/run-lifecycle.md#stop) starts no further request and ends sleeps and waits at
+ * once, while the request in flight completes and is recorded; an abort of the session's signal (the
+ * grace is over) ends that request, which is counted as aborted, not recorded. A pass cut short by
+ * either is not recorded as an iteration (its completed requests are).
  */
 import { performance } from 'node:perf_hooks';
 import type { Outcome } from '@perftest/model';
@@ -41,6 +44,10 @@ export class PlanUser implements VirtualUser {
   private readonly onDebug: UserEnv['onDebug'];
   private readonly vars: UserVariables;
   private readonly sleeper: Sleeper;
+  /** Aborted when the run halts (the session's `halt`, else its `signal`). */
+  private readonly halt: AbortSignal;
+  /** The current pass was cut short by a halt or an abort. */
+  private cut = false;
   private readonly view = new ResponseView();
   private recording = false;
   /** Requests executed (recorded or not) in the current pass. */
@@ -62,7 +69,8 @@ export class PlanUser implements VirtualUser {
     this.coordination = env.coordination;
     this.onDebug = env.onDebug;
     this.vars = new UserVariables(compiled.globals.createReader(env.coordination));
-    this.sleeper = new Sleeper(env.session.signal);
+    this.halt = env.session.halt ?? env.session.signal;
+    this.sleeper = new Sleeper(this.halt);
   }
 
   async setup(): Promise<void> {
@@ -81,10 +89,11 @@ export class PlanUser implements VirtualUser {
     this.iterationSent = 0;
     this.iterationReceived = 0;
     this.pendingLateUs = lateUs > 0 ? Math.round(lateUs) : 0;
+    this.cut = false;
     await this.run(this.compiled.plan.contents);
     this.recording = false;
     this.view.clear();
-    if (this.session.signal.aborted) return;
+    if (this.cut || this.session.signal.aborted) return;
     this.recorder.iteration({
       ok: this.iterationOk,
       outcome: this.iterationOutcome,
@@ -103,9 +112,9 @@ export class PlanUser implements VirtualUser {
   }
 
   private async run(nodes: readonly PlanNode[]): Promise<void> {
-    const signal = this.session.signal;
+    const halt = this.halt;
     for (let i = 0; i < nodes.length; i++) {
-      if (signal.aborted) return;
+      if (halt.aborted) return void (this.cut = true);
       const node = nodes[i];
       switch (node.kind) {
         case 'request': {
@@ -113,7 +122,7 @@ export class PlanUser implements VirtualUser {
           const steps = node.steps;
           let lastStart = -1;
           for (let k = 0; k < steps.length; k++) {
-            if (signal.aborted) return;
+            if (halt.aborted) return void (this.cut = true);
             const step = steps[k];
             if (step.kind === 'think') {
               const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
@@ -128,13 +137,14 @@ export class PlanUser implements VirtualUser {
             const session = this.session;
             session.keepResponse = step.needsResponse || this.onDebug !== undefined;
             this.requests++;
+            if (this.recording) this.recorder.begin?.(step.card.key);
             let result: RequestResult;
             try {
               result = await step.request.execute(session, this.vars);
             } catch (err) {
               result = driverFailure(err);
             }
-            if (signal.aborted) return;
+            if (session.signal.aborted) return this.abandon(step);
             this.judge(step, result);
             this.onDebug?.(step.card.key, result);
             this.record(step, result);
@@ -145,7 +155,7 @@ export class PlanUser implements VirtualUser {
           runAssignments(node.assignments, this.vars);
           break;
         case 'loop':
-          for (let k = 0; k < node.count && !signal.aborted; k++) await this.run(node.body);
+          for (let k = 0; k < node.count && !this.cut; k++) await this.run(node.body);
           break;
         case 'condition':
           if (this.holds(node)) await this.run(node.body);
@@ -156,11 +166,11 @@ export class PlanUser implements VirtualUser {
           break;
         }
         case 'throughput':
-          await this.coordination.throttle(node.key, node.rps, signal);
+          await this.coordination.throttle(node.key, node.rps, halt);
           await this.run(node.body);
           break;
         case 'rendezvous':
-          await this.coordination.rendezvous(node.key, node.users, node.timeoutMs, signal);
+          await this.coordination.rendezvous(node.key, node.users, node.timeoutMs, halt);
           break;
       }
     }
@@ -177,11 +187,21 @@ export class PlanUser implements VirtualUser {
     return !any;
   }
 
-  /** One packet with its retries; only the last attempt is recorded. */
+  /** The request in flight was aborted (the grace after a halt is over): counted, not recorded. */
+  private abandon(step: PacketStep): void {
+    this.cut = true;
+    if (this.recording) this.recorder.aborted?.(step.card.key);
+  }
+
+  /**
+   * One packet with its retries; only the last attempt is recorded. A halt makes no further
+   * attempt: the last one made is recorded.
+   */
   private async runRetried(step: PacketStep): Promise<void> {
     const session = this.session;
     session.keepResponse = step.needsResponse || this.onDebug !== undefined;
     this.requests++;
+    if (this.recording) this.recorder.begin?.(step.card.key);
     for (let attempt = 0; ; attempt++) {
       let result: RequestResult;
       try {
@@ -189,14 +209,12 @@ export class PlanUser implements VirtualUser {
       } catch (err) {
         result = driverFailure(err);
       }
-      if (session.signal.aborted) return;
+      if (session.signal.aborted) return this.abandon(step);
       this.judge(step, result);
       this.onDebug?.(step.card.key, result);
-      if (result.outcome === 'success' || attempt >= step.retryTimes) return this.record(step, result);
-      if (step.retryIntervalMs > 0) {
-        await this.sleeper.sleep(step.retryIntervalMs);
-        if (session.signal.aborted) return;
-      }
+      if (result.outcome === 'success' || attempt >= step.retryTimes || this.halt.aborted) return this.record(step, result);
+      if (step.retryIntervalMs > 0) await this.sleeper.sleep(step.retryIntervalMs);
+      if (this.halt.aborted) return this.record(step, result);
     }
   }
 

@@ -113,6 +113,8 @@ export const CoreIndex = Type.Object({
    */
   dropped_starts: Type.Optional(Type.Integer()),
   max_dropped_starts_per_second: Type.Optional(Type.Integer()),
+  /** Extra key: requests aborted in flight by a stop, over the task run (docs/run-lifecycle.md#stop). */
+  aborted_requests: Type.Optional(Type.Integer()),
 });
 
 /** Failures by kind (ExceptionResponseSum). */

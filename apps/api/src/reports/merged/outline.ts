@@ -121,6 +121,7 @@ export function mergedOutline(run: MergedTaskRun, parts: readonly CaseRunPart[])
         },
         dropped_starts: dropped,
         max_dropped_starts_per_second: maxDropped,
+        aborted_requests: parts.reduce((n, { report }) => n + Number(report.outline.abortedRequests ?? 0), 0),
       },
       exception_response_sum: {
         failed_assert: sum.outcomes.checkPointFailed,
