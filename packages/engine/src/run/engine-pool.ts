@@ -91,6 +91,11 @@ export class EnginePool {
     return pool;
   }
 
+  /** Threads the pool has now (warm ones and any it grew). */
+  get threadCount(): number {
+    return this.piscina.threads.length;
+  }
+
   /** Threads idle now (started, engine loaded, no run). */
   get idleThreads(): number {
     return this.piscina.idleThreads;
