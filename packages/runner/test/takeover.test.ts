@@ -175,7 +175,9 @@ describe.each(backends)('takeover and honest ends on %s', (backend) => {
     await reconcile(db, QUICK);
     expect(await caseRun(caseRunIds[0])).toEqual({
       status: RunStatus.Aborted,
-      reason: 'no user started: its share began no iteration (claimed before its start instant)',
+      reason: expect.stringMatching(
+        /^no user started: its share began no iteration although claimed 0\.\d s or more before its start instant \(engine threads up too late for the plan, or every start dropped\)$/,
+      ),
       interruptions: null,
     });
   });

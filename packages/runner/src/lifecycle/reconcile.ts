@@ -396,7 +396,8 @@ class Pass {
       if (worst === undefined) return 'no user started: its shares began no iteration';
       if (worst.late === null) return `no user started: ${named(worst)} was never claimed`;
       if (worst.late > 0) return `no user started: ${named(worst)} ${claimed(worst)}`;
-      return `no user started: ${worst.share_count === 1 ? 'its share began no iteration' : `none of its ${worst.share_count} shares began an iteration`} (claimed before its start instant)`;
+      const shares = worst.share_count === 1 ? 'its share began no iteration although claimed' : `none of its ${worst.share_count} shares began an iteration although all were claimed`;
+      return `no user started: ${shares} ${(-worst.late).toFixed(1)} s or more before its start instant (engine threads up too late for the plan, or every start dropped)`;
     }
     const missed = idle.find((r) => r.takeovers === 0 && overAtClaim(r));
     return missed === undefined ? null : `not every user started: ${named(missed)} ${claimed(missed)} and began no iteration`;
