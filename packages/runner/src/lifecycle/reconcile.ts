@@ -104,8 +104,8 @@ function interruptionOf(o: OrphanRow): Interruption {
       : o.stop_cause === WorkerStopCause.Restarted
         ? 'stopped heartbeating (its server restarted on the same data directory)'
         : 'stopped heartbeating';
-  const from = new Date(o.from_at);
   const to = new Date(o.to_at);
+  const from = Number.isFinite(new Date(o.from_at).getTime()) ? new Date(o.from_at) : to;
   return {
     share: o.share_index,
     share_count: o.share_count,
@@ -223,7 +223,7 @@ class Pass {
               coalesce(w.host, 'an unknown host') as host, w.stop_cause, c.status as case_status, c.task_run_id,
               c.name as case_name, c.interruptions,
               least(now(), greatest(
-                coalesce(w.heartbeat_at, '-infinity'::timestamptz),
+                coalesce(w.heartbeat_at, now()),
                 case when w.stop_cause = '${WorkerStopCause.Left}' then w.stopped_at else '-infinity'::timestamptz end,
                 coalesce((select to_timestamp((max(i.second) + 1)::float8) from intervals i
                            where i.case_run_id = s.case_run_id and i.share_index = s.share_index and i.worker_id = s.worker_id),
