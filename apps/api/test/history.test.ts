@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, expectErrorShape, startTestServer, type TestServer } from './helpers.js';
 
-const KEYS = ['continue_time', 'end_time', 'interruptions', 'name', 'parallel', 'reason', 'run_id', 'run_type', 'start_time', 'temp_names'];
+const KEYS = ['continue_time', 'dropped_starts', 'end_time', 'interruptions', 'name', 'parallel', 'reason', 'run_id', 'run_type', 'start_time', 'temp_names'];
 const iso = (epochSecond: number) => new Date(epochSecond * 1000).toISOString().replace('Z', '+00:00');
 
 describe.each(backends())('history on %s', (backend) => {
@@ -96,6 +96,7 @@ describe.each(backends())('history on %s', (backend) => {
       parallel: false,
       reason: null,
       interruptions: [],
+      dropped_starts: 0,
     });
     expect(list[1]).toMatchObject({ start_time: iso(1_760_001_000), end_time: iso(1_760_001_000), continue_time: 0, parallel: true, reason });
     const [caseRun] = await server.db.query<{ id: number }>('select id from case_runs where task_run_id = $1', [aborted]);

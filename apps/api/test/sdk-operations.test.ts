@@ -198,7 +198,9 @@ describe.each(backends())('the SDK operations beyond the reference on %s', (back
     const cases = (await ok('GET', `v2/{p}/task-run-infos/${runA}/cases`, undefined, 200)).result.case_aw_info_list;
     expect(cases).toHaveLength(1);
     const aw = cases[0];
-    expect(sorted(aw)).toEqual(SDK.caseAwInfo);
+    // plus droppedStarts, the extra key of dropped starts (docs/reports.md), which SDKs ignore
+    expect(sorted(aw)).toEqual([...SDK.caseAwInfo, 'droppedStarts'].sort());
+    expect(Number.isInteger(aw.droppedStarts)).toBe(true);
     expect(aw).toMatchObject({ case_uri_i: String(caseRunA), testcaseId: String(caseRunA), caseUri: String(buy), name: 'buy', taskExecId: String(runA) });
     expect(aw.awList.map((d: object) => sorted(d))).toEqual([SDK.detailItem, SDK.detailItem]);
     expect(aw.aw.map((d: object) => sorted(d))).toEqual([SDK.awInfo, SDK.awInfo]);
@@ -210,8 +212,9 @@ describe.each(backends())('the SDK operations beyond the reference on %s', (back
     expect(served.login).toBeGreaterThan(20);
     const outline = (await ok('GET', `v2/{p}/task-run-infos/${runA}/reports/log-outline`, undefined, 200)).result.outline;
     expect(sorted(outline)).toEqual(SDK.reportOutline);
-    // plus the extra keys of dropped starts (docs/reports.md), which SDKs ignore
-    expect(sorted(outline.core_index)).toEqual([...SDK.coreIndex, 'dropped_starts', 'max_dropped_starts_per_second'].sort());
+    // plus the extra keys of dropped starts and aborted requests (docs/reports.md), which SDKs ignore
+    expect(sorted(outline.core_index)).toEqual([...SDK.coreIndex, 'aborted_requests', 'dropped_starts', 'max_dropped_starts_per_second'].sort());
+    expect(outline.core_index.aborted_requests).toBe(0);
     expect(Number.isInteger(outline.core_index.dropped_starts) && Number.isInteger(outline.core_index.max_dropped_starts_per_second)).toBe(true);
     expect(sorted(outline.core_index.response_time)).toEqual(SDK.responseTime);
     expect(sorted(outline.task_basic_execution_data)).toEqual(SDK.execution);

@@ -7,7 +7,7 @@
  * pruned) stands.
  */
 import type { Queryable } from '@perftest/store';
-import type { CaseRunAccumulator } from '@perftest/engine';
+import { Col, type CaseRunAccumulator } from '@perftest/engine';
 import { encodeRollup, ROLLUP_VERSION } from './rollup-codec.js';
 
 /** Seconds after a case run's end before it is rolled up. */
@@ -65,14 +65,17 @@ export async function rollupState(db: Queryable, caseRunId: number, withData: bo
  */
 export async function writeRollup(db: Queryable, caseRunId: number, acc: CaseRunAccumulator, replace = false): Promise<boolean> {
   const data = encodeRollup(acc);
+  let dropped = 0;
+  for (const d of acc.series.values(Col.dropped)) dropped += d;
   try {
     await db.query(
-      `insert into report_rollups(case_run_id, version, row_count, data) values ($1, $2, $3, $4)
+      `insert into report_rollups(case_run_id, version, row_count, data, dropped_starts) values ($1, $2, $3, $4, $6)
        on conflict (case_run_id) do update
-         set version = excluded.version, row_count = excluded.row_count, data = excluded.data, created_at = now()
+         set version = excluded.version, row_count = excluded.row_count, data = excluded.data,
+             dropped_starts = excluded.dropped_starts, created_at = now()
          where report_rollups.version < excluded.version
             or (report_rollups.version = excluded.version and (report_rollups.row_count < excluded.row_count or $5::boolean))`,
-      [caseRunId, ROLLUP_VERSION, acc.rowCount, data, replace],
+      [caseRunId, ROLLUP_VERSION, acc.rowCount, data, replace, dropped],
     );
   } catch (err) {
     if ((err as { code?: string }).code === FOREIGN_KEY_VIOLATION) return false;

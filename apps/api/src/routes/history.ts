@@ -4,9 +4,10 @@
  * SDK's HistoryRunInfo: `name` (`<task name at start>_<start time>`), `run_id` (the task_run_id, the
  * report id), `run_type`, `start_time` (stage 0 of its first case, else the start call), `end_time`
  * (null while it runs), `continue_time` (whole seconds from start to end, or to now while running),
- * `temp_names` (its cases in order, `[{name}]`) and `parallel`; and two keys of this server, which
- * the SDKs ignore: `reason` (why the run ended in 3, else null) and `interruptions` (shares of its
- * case runs that lost their worker, with `case_run_id`; docs/run-lifecycle.md, "Takeover"). The
+ * `temp_names` (its cases in order, `[{name}]`) and `parallel`; and three keys of this server, which
+ * the SDKs ignore: `reason` (why the run ended in 3, else null), `interruptions` (shares of its
+ * case runs that lost their worker, with `case_run_id`; docs/run-lifecycle.md, "Takeover") and
+ * `dropped_starts` (TPS starts its case runs dropped; docs/reports.md, "Dropped starts"). The
  * static `history-run-list` segment wins over `/v1/{p}/tasks/{task_id}` in the router.
  */
 import { ProjectId } from '@perftest/model';
@@ -34,6 +35,8 @@ export interface HistoryRunInfo {
   parallel: boolean;
   reason: string | null;
   interruptions: HistoryInterruption[];
+  /** Extra key: TPS starts its case runs dropped (docs/reports.md, "Dropped starts"). */
+  dropped_starts: number;
 }
 
 /** An entry of `interruptions`: a share of one of the run's case runs lost its worker. */
@@ -77,6 +80,7 @@ export function historyRunInfo(row: TaskRunHistoryRow, now: number): HistoryRunI
       reason: i.reason,
       resumed: i.resumed,
     })),
+    dropped_starts: Number(row.dropped_starts ?? 0),
   };
 }
 

@@ -17,6 +17,7 @@ import { chartTarget, requestKeys } from '../reports/merged/ids.js';
 import { mergedOutline, type CaseRunPart } from '../reports/merged/outline.js';
 import { ReportCache } from '../reports/report-cache.js';
 import type { ReportMeta } from '../reports/report-meta.js';
+import { droppedStartsOf } from '../storage/dropped-starts.js';
 import { requireMergedTaskRun } from '../storage/merged-reports.js';
 import { requireReportMeta } from '../storage/reports.js';
 
@@ -30,7 +31,9 @@ export const mergedReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/v2/:project_id/task-run-infos/:task_run_id/cases', { schema: { params: TaskRunParams } }, async (request) => {
     const run = await requireMergedTaskRun(app.db, request.params.project_id, request.params.task_run_id);
-    return success({ extend: null, result: { case_aw_info_list: run.caseRuns.map(caseAwInfo), err_message: '' } });
+    const dropped = await droppedStartsOf(app.db, run.caseRuns.map((meta) => meta.caseRunId));
+    const list = run.caseRuns.map((meta) => caseAwInfo(meta, dropped.get(meta.caseRunId) ?? 0));
+    return success({ extend: null, result: { case_aw_info_list: list, err_message: '' } });
   });
 
   app.get('/v2/:project_id/task-run-infos/:task_run_id/reports/log-outline', { schema: { params: TaskRunParams } }, async (request) => {

@@ -17,6 +17,7 @@ import {
 } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 import type { ReportMeta } from './case-run-meta.js';
+import { droppedStartsSql } from './dropped-starts.js';
 import { caseInfoDetail, requireCase } from './cases.js';
 import { requireTask } from './tasks.js';
 import { requireTemplate, suiteTransactions } from './templates.js';
@@ -159,6 +160,8 @@ export interface TaskRunHistoryRow {
   reason: string | null;
   /** The interruptions of its case runs, each with its case run's id, in case run order. */
   interruptions: Array<Interruption & { case_run_id: number }>;
+  /** TPS starts its case runs dropped (bigint: may come as text). */
+  dropped_starts: string | number;
 }
 
 /** Every run of the task `taskId` of tenant `project`, newest first (404 for another tenant's task). */
@@ -168,6 +171,8 @@ export async function taskRunHistory(db: Queryable, project: string, taskId: num
     `select tr.id, tr.name, tr.run_type, tr.parallel, tr.created_at, tr.started_at, tr.ended_at, tr.reason,
             coalesce((select jsonb_agg(cr.name order by cr.position) from case_runs cr where cr.task_run_id = tr.id), '[]'::jsonb)
               as case_names,
+            coalesce((select sum(${droppedStartsSql('cr')}) from case_runs cr where cr.task_run_id = tr.id), 0)
+              as dropped_starts,
             coalesce((select jsonb_agg(i.e || jsonb_build_object('case_run_id', cr.id) order by cr.position, i.n)
                         from case_runs cr, jsonb_array_elements(cr.interruptions) with ordinality as i(e, n)
                        where cr.task_run_id = tr.id and jsonb_typeof(cr.interruptions) = 'array'), '[]'::jsonb)

@@ -77,6 +77,8 @@ export const CaseAwInfo = Type.Object({
   taskId: Type.String(),
   testcaseId: Type.String(),
   transactionList: Type.Array(DetailItem),
+  /** Extra key: TPS starts the case run dropped (docs/reports.md, "Dropped starts"). */
+  droppedStarts: Type.Optional(Type.Integer()),
 });
 export type CaseAwInfo = Static<typeof CaseAwInfo>;
 

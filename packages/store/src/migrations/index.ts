@@ -6,6 +6,7 @@ import * as reportRollups from './005-report-rollups.js';
 import * as agents from './010-agents.js';
 import * as runEnds from './011-run-ends.js';
 import * as capacityQueue from './012-capacity-queue.js';
+import * as rollupDropped from './013-rollup-dropped.js';
 
 /** One schema change. */
 export interface Migration {
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'agents', up: agents.up },
   { version: 11, name: 'run-ends', up: runEnds.up },
   { version: 12, name: 'capacity-queue', up: capacityQueue.up },
+  { version: 13, name: 'rollup-dropped', up: rollupDropped.up },
 ];

@@ -6,8 +6,8 @@ import { DatumType, type CaseAwInfo, type DetailItem } from '@perftest/model';
 import type { ReportMeta } from '../report-meta.js';
 import { caseDetailId, requestDetailId } from './ids.js';
 
-/** The CaseAwInfo of one case run. */
-export function caseAwInfo(meta: ReportMeta): CaseAwInfo {
+/** The CaseAwInfo of one case run, with the starts it dropped. */
+export function caseAwInfo(meta: ReportMeta, droppedStarts: number): CaseAwInfo {
   const id = caseDetailId(meta.caseRunId);
   const requests: DetailItem[] = meta.cards.map((card, i) => ({
     caseAwId: requestDetailId(meta.caseRunId, i + 1),
@@ -29,5 +29,6 @@ export function caseAwInfo(meta: ReportMeta): CaseAwInfo {
     taskId: String(meta.taskId),
     testcaseId: id,
     transactionList: [],
+    droppedStarts,
   };
 }
