@@ -114,6 +114,9 @@ describe('the embedded server on PGlite, killed mid-run', () => {
     expect(outline.interruptedSeconds).toBeGreaterThanOrEqual(Math.floor(gap.seconds) - 1);
     expect(outline.interruptedSeconds).toBeLessThanOrEqual(Math.ceil(gap.seconds));
     expect(outline.duration).toBe(span - outline.interruptedSeconds);
+    const merged = await client.get(`/v2/${PROJECT}/task-run-infos/${taskRunId}/reports/log-outline`);
+    expect(merged.status, merged.text).toBe(200);
+    expect(merged.body.result.outline.task_basic_execution_data.duration).toBe(outline.duration);
     // The run ended within its planned time: the timeline resumed where it was, it did not restart.
     expect(Date.parse(outline.endTime) - Date.parse(outline.startTime)).toBeLessThan(22_000);
 

@@ -37,11 +37,11 @@ function intersect(a: Span[], b: Span[]): Span[] {
 }
 
 /**
- * Whole seconds S from `first` to `last` (epoch seconds, the report's data window) such that every
- * share was interrupted for all of [S, S+1).
+ * The whole seconds during which every share was interrupted, as [start, end) epoch-second ranges
+ * (sorted, disjoint): S is down when every share was interrupted for all of [S, S+1).
  */
-export function downSeconds(interruptions: readonly Interruption[], first: number, last: number): number {
-  if (interruptions.length === 0 || !(last >= first)) return 0;
+export function downRanges(interruptions: readonly Interruption[]): Array<[number, number]> {
+  if (interruptions.length === 0) return [];
   const count = interruptions[0].share_count;
   const byShare = new Map<number, Span[]>();
   for (const i of interruptions) {
@@ -52,14 +52,26 @@ export function downSeconds(interruptions: readonly Interruption[], first: numbe
     if (list === undefined) byShare.set(i.share, (list = []));
     list.push([from, to]);
   }
-  if (byShare.size < count) return 0;
+  if (byShare.size < count) return [];
   let down: Span[] | undefined;
   for (const spans of byShare.values()) down = down === undefined ? union(spans) : intersect(down, union(spans));
-  let seconds = 0;
+  const out: Array<[number, number]> = [];
   for (const [from, to] of down ?? []) {
-    const start = Math.max(first, Math.ceil(from / 1000));
-    const end = Math.min(last + 1, Math.floor(to / 1000));
-    if (end > start) seconds += end - start;
+    const start = Math.ceil(from / 1000);
+    const end = Math.floor(to / 1000);
+    if (end > start) out.push([start, end]);
+  }
+  return out;
+}
+
+/** Down seconds (downRanges) from `first` to `last` (epoch seconds, the report's data window). */
+export function downSeconds(interruptions: readonly Interruption[], first: number, last: number): number {
+  if (!(last >= first)) return 0;
+  let seconds = 0;
+  for (const [start, end] of downRanges(interruptions)) {
+    const from = Math.max(first, start);
+    const to = Math.min(last + 1, end);
+    if (to > from) seconds += to - from;
   }
   return seconds;
 }

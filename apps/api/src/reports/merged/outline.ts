@@ -4,12 +4,14 @@
  * extremes come from the case runs' request histograms merged; per-second figures (peak users, peak
  * RPS, traffic) add the case runs' series second by second, so cases that ran in parallel add up
  * and cases that ran one after another do not. Rates are per second from the task run's first to
- * its last second with data. For a task run of one case every figure equals that case's v1 report.
+ * its last second with data, less the seconds a case run was down (all its shares interrupted) while
+ * no case run wrote anything. For a task run of one case every figure equals that case's v1 report.
  */
 import { addCounters, Col, emptyCell, summarize, type CaseRunAccumulator } from '@perftest/engine';
 import type { ReportOutlineResult } from '@perftest/model';
 import { isoTime } from '../../http/time.js';
 import type { Report } from '../build-report.js';
+import { downRanges } from '../downtime.js';
 import { round } from '../round.js';
 import type { ReportMeta } from '../report-meta.js';
 import type { MergedTaskRun } from '../../storage/merged-reports.js';
@@ -94,7 +96,14 @@ export function mergedOutline(run: MergedTaskRun, parts: readonly CaseRunPart[])
     maxTraffic = Math.max(maxTraffic, s.sent + s.received);
     if (s.rows > 0) minTraffic = Math.min(minTraffic, s.sent + s.received);
   }
-  const duration = seconds.size === 0 ? 0 : last - first + 1;
+  // Seconds down in a case run (every share interrupted, ../downtime.ts) with no row of any case run.
+  const down = new Set<number>();
+  for (const { meta } of parts) {
+    for (const [start, end] of downRanges(meta.interruptions)) {
+      for (let t = Math.max(start, first); t < Math.min(end, last + 1); t++) if (!((seconds.get(t)?.rows ?? 0) > 0)) down.add(t);
+    }
+  }
+  const duration = seconds.size === 0 ? 0 : last - first + 1 - down.size;
   const rate = Math.max(1, duration);
   const counts = parts[0]?.meta.caseRuns ?? { total: 0, executed: 0, complete: 0, passed: 0 };
   const lastWithData = [...parts].reverse().find((p) => p.acc.series.span > 0);
