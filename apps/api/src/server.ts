@@ -23,6 +23,7 @@ import { installMetrics, type MetricsAuth } from './metrics/install.js';
 import { installOpenApi } from './openapi.js';
 import { installRollupJob } from './reports/rollup-job.js';
 import { ROUTE_GROUPS } from './routes/index.js';
+import { ReportCache } from './reports/report-cache.js';
 import { NO_RUN_CONTROL, type RunControl } from './runs/task-runs.js';
 
 declare module 'fastify' {
@@ -35,6 +36,11 @@ declare module 'fastify' {
     targetPolicy(): TargetPolicy;
     /** Limits and target checks of saves and starts (admission/). */
     admission: Admission;
+    /**
+     * Folded intervals of recently read case runs, one for the v1 report and the merged (v2)
+     * reports, so that reading a case run through both folds its rows once (reports/report-cache.ts).
+     */
+    reportCache: ReportCache;
   }
 }
 
@@ -82,6 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', options.db);
   app.decorate('runControl', options.runControl ?? NO_RUN_CONTROL);
+  app.decorate('reportCache', new ReportCache(options.db));
   const targetPolicy = options.targetPolicy ?? DEFAULT_TARGET_POLICY;
   const resolve = options.targetResolver;
   // compiled per debug run: the spec of a server on port 0 gains its port once it listens

@@ -10,9 +10,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clampUs, CompactHistogram, IntervalRecorder, PERCENTILES, rtBucketCounts, startRun, type RequestResult } from '@perftest/engine';
+import { clampUs, CompactHistogram, foldStats, IntervalRecorder, PERCENTILES, rtBucketCounts, startRun, type RequestResult } from '@perftest/engine';
 import type { CardInfo, IntervalMessage, Outcome } from '@perftest/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RollupJob } from '../src/reports/rollup-job.js';
+import { rollupStats } from '../src/reports/rollup-store.js';
 import { backends, expectErrorShape, startTestServer, type TestServer } from './helpers.js';
 import {
   createTask,
@@ -350,6 +352,44 @@ describe.each(backends())('reports on %s', (backend) => {
     const fresh = (await report(one)).body.result;
     expect(fresh.details.data[0].performance.requests).toBe(0);
     expect(fresh.brokens.commonTimestamps).toEqual([]);
+  });
+
+  it('folds a case run once for the v1 report and the merged reports: the second read, of either, comes from the one cache', async () => {
+    const reads = {
+      v1: (run: { taskRunId: number; caseRunId: number }) => report(run),
+      outline: (run: { taskRunId: number }) => server.client.get(`/v2/proj-r/task-run-infos/${run.taskRunId}/reports/log-outline`),
+      detail: (run: { taskRunId: number; caseRunId: number }) =>
+        server.client.get(`/v2/proj-r/task-run-infos/${run.taskRunId}/case-run-infos/${run.caseRunId}/detail`),
+    };
+    // foldStats counts the folds of the whole process: first let the server's rollup job find
+    // nothing to do, and keep the runs below from being rolled up meanwhile (running, or ended
+    // within the grace), so that every fold counted is a read's.
+    await new RollupJob(server.db, { graceSeconds: 0 }).runOnce();
+    for (const status of [0, 2]) {
+      for (const [first, second] of [
+        ['v1', 'outline'],
+        ['outline', 'v1'],
+        ['detail', 'v1'],
+      ] as const) {
+        const run = await recordRun({ status });
+        if (status === 2) await server.db.query(`update case_runs set ended_at = now() + interval '1 hour' where id = $1`, [run.caseRunId]);
+        await insertRows(run.caseRunId, 0, 'worker-a', shareA());
+        await insertRows(run.caseRunId, 1, 'worker-b', shareB());
+        const before = { rows: foldStats.rows, rollups: rollupStats.read };
+        expect((await reads[first](run)).status).toBe(200);
+        // the first read folds every row
+        expect(foldStats.rows - before.rows).toBe(40);
+        const after = { rows: foldStats.rows, rollups: rollupStats.read };
+        const res = await reads[second](run);
+        expect(res.status, res.text).toBe(200);
+        expect({ rows: foldStats.rows - after.rows, rollups: rollupStats.read - after.rollups }).toEqual({ rows: 0, rollups: 0 });
+        // and the v1 report and the merged outline read the same figures from it
+        const v1 = (await reads.v1(run)).body.result.details.data[0].performance;
+        const outline = (await reads.outline(run)).body.result.outline.core_index;
+        expect(outline.request_count).toBe(v1.requests);
+        expect(foldStats.rows - after.rows).toBe(0);
+      }
+    }
   });
 
   it("counts exactly what a target served in a real engine run split over two workers' shares", async () => {

@@ -15,15 +15,14 @@ import { mergedCaseDetail } from '../reports/merged/case-detail.js';
 import { cardChart, caseChart } from '../reports/merged/chart.js';
 import { chartTarget, requestKeys } from '../reports/merged/ids.js';
 import { mergedOutline, type CaseRunPart } from '../reports/merged/outline.js';
-import { ReportCache } from '../reports/report-cache.js';
 import type { ReportMeta } from '../reports/report-meta.js';
 import { droppedStartsOf } from '../storage/dropped-starts.js';
 import { requireMergedTaskRun } from '../storage/merged-reports.js';
 import { requireReportMeta } from '../storage/reports.js';
 
-/** The merged-report routes; their cache of folded intervals lives as long as the server. */
+/** The merged-report routes; they fold through the server's report cache, shared with the v1 report. */
 export const mergedReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cache = new ReportCache(app.db);
+  const cache = app.reportCache;
   const part = async (meta: ReportMeta, brokensLimit = 1): Promise<CaseRunPart> => {
     const acc = await cache.current(meta.caseRunId);
     return { meta, acc, report: buildReport(meta, acc, brokensLimit) };

@@ -15,7 +15,6 @@ import { success } from '../http/envelope.js';
 import { buildReport } from '../reports/build-report.js';
 import { DEFAULT_BROKENS_LIMIT } from '../reports/brokens.js';
 import { MAX_DETAIL_ROWS } from '../reports/details.js';
-import { ReportCache } from '../reports/report-cache.js';
 import { requireReportMeta } from '../storage/reports.js';
 
 /** Path of the report endpoint. */
@@ -32,9 +31,9 @@ export const ReportQuery = Type.Object({
   details_page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DETAIL_ROWS })),
 });
 
-/** The report route; its cache of folded intervals lives as long as the server. */
+/** The report route; it folds through the server's report cache, shared with the merged reports. */
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cache = new ReportCache(app.db);
+  const cache = app.reportCache;
   app.get(
     '/v1/:project_id/task-run-infos/:task_run_id/case-run-infos/:case_run_id/reports',
     { schema: { params: ReportParams, querystring: ReportQuery } },
