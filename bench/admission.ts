@@ -9,14 +9,18 @@
  *     read times;
  *  3. storm: 50 tasks (each 5 users for 3 s against a local target) started at once: each start's
  *     answer time; GET /health and signed CRUD (a task read and a test suite created, alternately),
- *     each one request at a time, while the starts are answered and until every run has ended: p50,
- *     p99, max; how each run ended (from the tables once the server is stopped);
+ *     each one request at a time in a process of their own (bench/admission-probe.ts), while the
+ *     starts are answered and until every run has ended: p50, p99, max; how each run ended (from
+ *     the tables once the server is stopped);
  *  4. kill: a run of 10 users for 20 s, the server killed with SIGKILL 8 s in and started again on
  *     the same data directory: when the run ends against its planned end, its status and reason, the
  *     interruptions its case run records (`case_runs.interruptions`), the report's request count
  *     against what the target received.
  *
- *   npx pnpm bench:admission [--only million,cards,storm,kill] [--memory-mb 4096] [--starts 50]
+ *   npx pnpm bench:admission [--only million,cards,storm,kill] [--memory-mb 4096] [--starts 50] [--db pglite|postgres]
+ *
+ * With --db postgres (DATABASE_URL names the server) the million, cards and storm parts run on a
+ * fresh database of it (the server still runs its in-process worker); the kill part is PGlite's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -25,10 +29,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, type CaseInfoDetail } from '../packages/model/src/index.js';
 import { openDatabase } from '../packages/store/src/index.js';
-import { TEST_AK, TEST_SK, TestClient } from '../apps/api/test/helpers.js';
+import { freshDatabase, TEST_AK, TEST_SK, TestClient } from '../apps/api/test/helpers.js';
 import { startServer, type ServerProcess } from '../apps/api/test/processes.js';
+import type { ProbeData } from './admission-probe.js';
 import { benchCards, memoryOf, ok } from './cards-bench.js';
 
 const PROJECT = 'bench-admission';
@@ -42,6 +50,8 @@ function arg(name: string, fallback: string): string {
 const ONLY = new Set(arg('only', 'million,cards,storm,kill').split(','));
 const MEMORY_MB = arg('memory-mb', '4096');
 const STARTS = Number(arg('starts', '50'));
+/** The database of the million, cards and storm parts (the kill part is the embedded PGlite server's). */
+const DB = arg('db', 'pglite') === 'postgres' ? 'postgres' : 'pglite';
 
 /** A local target counting what it answered. */
 async function startTarget(): Promise<{ url: string; count: () => number; close(): void }> {
@@ -80,10 +90,24 @@ function httpCase(name: string, url: string, users: number, seconds: number, thi
   } as CaseInfoDetail;
 }
 
-/** A server on a fresh PGlite directory; `dataDir` to reuse one. */
+/**
+ * A server on a fresh PGlite directory (`dataDir` to reuse one), or with `--db postgres` on a fresh
+ * database of DATABASE_URL's server; `open()` reads its tables once it is stopped, `drop()` removes it.
+ */
 async function server(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'perftest-bench-admission-'))) {
-  const api = await startServer({ PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', PERFTEST_DATA_DIR: dataDir, ...env }, 60_000);
-  return { api, dataDir, client: new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK }) };
+  const postgres = DB === 'postgres' ? await freshDatabase('postgres') : undefined;
+  const database: Record<string, string> = postgres === undefined ? { PERFTEST_DATA_DIR: dataDir } : { DATABASE_URL: postgres.url as string };
+  const api = await startServer({ PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, ...env }, 60_000);
+  return {
+    api,
+    dataDir,
+    client: new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK }),
+    open: () => (postgres === undefined ? openDatabase({ dataDir }) : openDatabase({ databaseUrl: postgres.url as string, dataDir: '' })),
+    drop: async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      await postgres?.drop();
+    },
+  };
 }
 
 async function createTask(client: TestClient, kase: CaseInfoDetail, suiteId?: number): Promise<{ suiteId: number; taskId: number }> {
@@ -126,12 +150,12 @@ async function million(): Promise<void> {
     const ms = performance.now() - t0;
     await sleep(1000);
     const after = memoryOf(pid);
-    console.log(`million: start of 1,000,000 users (budget ${MEMORY_MB} MB, 1 thread) answered ${res.status} in ${ms.toFixed(1)} ms: ${res.body?.error_msg}`);
+    console.log(`million (${DB}): start of 1,000,000 users (budget ${MEMORY_MB} MB, 1 thread) answered ${res.status} in ${ms.toFixed(1)} ms: ${res.body?.error_msg}`);
     console.log(`million: server RSS ${before.rss.toFixed(0)} MB before, ${after.rss.toFixed(0)} MB 1 s after (VmHWM ${after.hwm.toFixed(0)} MB); target received ${target.count()}`);
     target.close();
   } finally {
     await s.api.stop();
-    rmSync(s.dataDir, { recursive: true, force: true });
+    await s.drop();
   }
 }
 
@@ -142,43 +166,38 @@ async function storm(): Promise<void> {
   try {
     const tasks = [await createTask(s.client, httpCase('storm-0', target.url, 5, 3, 100))];
     for (let i = 1; i < STARTS; i++) tasks.push(await createTask(s.client, httpCase(`storm-${i}`, target.url, 5, 3, 100), tasks[0].suiteId));
-    let phase: 'starts' | 'runs' | 'done' = 'starts';
     const samples = { starts: { health: [] as number[], crud: [] as number[] }, runs: { health: [] as number[], crud: [] as number[] } };
-    const probe = async (kind: 'health' | 'crud') => {
-      let i = 0;
-      while (phase !== 'done') {
-        const at = phase;
-        const t0 = performance.now();
-        if (kind === 'health') {
-          const res = await fetch(`${s.api.baseUrl}/health`);
-          await res.text();
-          if (res.status !== 200) throw new Error(`/health ${res.status}`);
-        } else if (i++ % 2 === 0) {
-          await ok(s.client.get(`/v1/${PROJECT}/tasks/${tasks[i % tasks.length].taskId}`), 200);
-        } else {
-          await ok(s.client.post(`/v1/${PROJECT}/test-suites`, { name: `crud-${i}` }), 201);
-        }
-        samples[at][kind].push(performance.now() - t0);
-        await sleep(20);
-      }
-    };
-    const probes = [probe('health'), probe('crud')];
-    await sleep(200);
+    const probeData: ProbeData = { baseUrl: s.api.baseUrl, ak: TEST_AK, sk: TEST_SK, project: PROJECT, taskIds: tasks.map((t) => t.taskId) };
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const prober = fork(fileURLToPath(new URL('./admission-probe.ts', import.meta.url)), [], { execArgv: ['--import', tsx] });
+    const ready = new Promise<void>((resolve) => prober.once('message', () => resolve()));
+    const probed = new Promise<void>((resolve, reject) => {
+      prober.on('message', (m: 'ready' | 'done' | ['health' | 'crud', string, number]) => {
+        if (m === 'done') return resolve();
+        if (m !== 'ready' && (m[1] === 'starts' || m[1] === 'runs')) samples[m[1]][m[0]].push(m[2]);
+      });
+      prober.once('error', reject);
+    });
+    prober.send(probeData);
+    await ready;
+    await sleep(500);
+    prober.send({ phase: 'starts' });
     const t0 = performance.now();
     const answers = await Promise.all(
       tasks.map((t) => start(s.client, t).then((res) => ({ status: res.status, ms: performance.now() - t0, run: res.body?.result?.task_run_id as number }))),
     );
-    phase = 'runs';
+    prober.send({ phase: 'runs' });
     const times = answers.map((a) => a.ms);
-    console.log(`storm: ${STARTS} starts at once: statuses ${JSON.stringify(countBy(answers.map((a) => a.status)))}, answer times ${figures(times)}`);
+    console.log(`storm (${DB}): ${STARTS} starts at once: statuses ${JSON.stringify(countBy(answers.map((a) => a.status)))}, answer times ${figures(times)}`);
     for (const t of tasks) await waitEnded(s.client, t.taskId, 300_000);
     const allMs = performance.now() - t0;
-    phase = 'done';
-    await Promise.all(probes);
+    prober.send({ stop: true });
+    await probed;
+    prober.kill();
     console.log(`storm: while the starts were answered: /health ${figures(samples.starts.health)}; CRUD ${figures(samples.starts.crud)}`);
     console.log(`storm: until every run ended (${(allMs / 1000).toFixed(1)} s): /health ${figures(samples.runs.health)}; CRUD ${figures(samples.runs.crud)}`);
     await s.api.stop();
-    const db = await openDatabase({ dataDir: s.dataDir });
+    const db = await s.open();
     try {
       const rows = await db.query<{ status: number; reason: string | null; requests: number | null }>(
         `select t.status, t.reason, (select sum((c.value->>'requests')::bigint) from intervals i join case_runs r on r.id = i.case_run_id,
@@ -194,7 +213,7 @@ async function storm(): Promise<void> {
   } finally {
     if (s.api.child.exitCode === null) await s.api.stop();
     target.close();
-    rmSync(s.dataDir, { recursive: true, force: true });
+    await s.drop();
   }
 }
 
@@ -259,6 +278,6 @@ async function kill(): Promise<void> {
 }
 
 if (ONLY.has('million')) await million();
-if (ONLY.has('cards')) await benchCards({ cards: 10_000, users: 1, seconds: 10, threads: '1', db: 'pglite' });
+if (ONLY.has('cards')) await benchCards({ cards: 10_000, users: 1, seconds: 10, threads: '1', db: DB });
 if (ONLY.has('storm')) await storm();
-if (ONLY.has('kill')) await kill();
+if (ONLY.has('kill') && DB === 'pglite') await kill();

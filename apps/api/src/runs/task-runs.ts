@@ -4,7 +4,7 @@
  * alike. The task, its enabled cases, the project's variables and the transactions the cases use are
  * read here (the API's tables); the run is recorded by the run life cycle of packages/runner, which
  * alone writes the run tables, and the process's run machinery is poked so that dispatch does not
- * wait for its next poll.
+ * wait for its next poll. Starts pass a gate of a few at a time (start-gate.ts).
  */
 import { apiError, type VariableDetail } from '@perftest/model';
 import { referencedTransactions, startTaskRun, stopTaskRun, type AdmitStart, type TaskToStart } from '@perftest/runner';
@@ -13,6 +13,7 @@ import { caseInfoDetail, casesOfTask } from '../storage/cases.js';
 import { requireTask, type TaskRow } from '../storage/tasks.js';
 import { suiteTransactions } from '../storage/templates.js';
 import { listVariables } from '../storage/variables.js';
+import { throughStartGate } from './start-gate.js';
 
 /** What the API needs from the process's run machinery: a nudge to reconcile at once. */
 export interface RunControl {
@@ -63,8 +64,10 @@ export async function startTask(
   taskId: number,
   admit: AdmitStart,
 ): Promise<number> {
-  const task = await requireSuiteTask(db, project, testSuiteId, taskId);
-  const started = await startTaskRun(db, await taskToStart(db, task), admit);
+  const started = await throughStartGate(db, async () => {
+    const task = await requireSuiteTask(db, project, testSuiteId, taskId);
+    return startTaskRun(db, await taskToStart(db, task), admit);
+  });
   if (started.invalid !== undefined) {
     throw apiError('INVALID_CASE', {
       detail: `${started.invalid} (the attempt is recorded as task_run_id ${started.taskRunId}, run_status 3)`,
