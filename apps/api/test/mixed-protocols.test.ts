@@ -43,6 +43,16 @@ const CARD_COUNTS: ReadonlyArray<[string, keyof MixedCounts]> = [
   ['mqtt-publish', 'mqttPublishes'],
 ];
 
+/**
+ * Every pass goes through every card in order, except those the plan's end cut short, which sent
+ * only their first cards (docs/run-lifecycle.md#stop): at most one pass per user (2).
+ */
+function passesCutAtMostOnePerUser(seen: MixedCounts): void {
+  const counts = CARD_COUNTS.map(([, counter]) => seen[counter]);
+  for (let i = 1; i < counts.length; i++) expect(counts[i], CARD_COUNTS[i][1]).toBeLessThanOrEqual(counts[i - 1]);
+  expect(counts[0] - (counts.at(-1) as number)).toBeLessThanOrEqual(2);
+}
+
 /** The mixed case: 2 users for 3 s, every card checked on what its server answered. */
 function mixedCase(s: MixedServers): CaseInfoDetail {
   return {
@@ -124,7 +134,7 @@ describe('a case mixing HTTP, TCP, UDP, WebSocket and MQTT cards', () => {
     expect(recorded).toEqual(expected);
     // 2 users for 3 s with a 20 ms think time: dozens of iterations, each through every card.
     expect(seen.http).toBeGreaterThan(10);
-    for (const [, counter] of CARD_COUNTS) expect(seen[counter], counter).toBe(seen.http);
+    passesCutAtMostOnePerUser(seen);
     for (const row of detailDatas) {
       expect({ name: row.name, errors: row.errorCount, success: row.successCount }).toEqual({ name: row.name, errors: 0, success: row.requests });
       // Every card put bytes on the wire and got some back (handshakes included).
@@ -149,7 +159,7 @@ describe('a case mixing HTTP, TCP, UDP, WebSocket and MQTT cards', () => {
     const result = JSON.parse(stdout.trim().split('\n').at(-1) as string);
     const seen = minus(await settledCounts(servers), before);
     expect(seen.http).toBeGreaterThan(10);
-    for (const [, counter] of CARD_COUNTS) expect(seen[counter], counter).toBe(seen.http);
+    passesCutAtMostOnePerUser(seen);
     expect(result.requests).toBe(seen.total);
     expect(result.errorCount).toBe(0);
     console.info(`CLI run: ${JSON.stringify(seen)} requests ${result.requests}`);
