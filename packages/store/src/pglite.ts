@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, Row, Unlisten } from './database.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { guardDataDir } from './data-dir-modes.js';
+import { guardDataDir, tightenDataDir, type Tightened } from './data-dir-modes.js';
+import { initdbInChild, needsInitdb, PGLITE_START_PARAMS } from './pglite-initdb.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -27,8 +28,21 @@ export async function openPglite(dataDir: string, log: (message: string) => void
   if (!dataDir.startsWith('memory://')) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const release = lockDataDir(dataDir);
+    // A fresh directory is created by a child process (pglite-initdb.ts); what was there before is
+    // tightened (and reported) first, so that the directory is owner-only while the child writes.
+    const created = needsInitdb(dataDir);
+    let before: Tightened | undefined;
+    if (created) {
+      try {
+        before = tightenDataDir(dataDir);
+        await initdbInChild(dataDir);
+      } catch (err) {
+        release();
+        throw err;
+      }
+    }
     const guard = guardDataDir(dataDir);
-    const { files, directories } = guard.tightened;
+    const { files, directories } = before ?? guard.tightened;
     if (files + directories > 0) {
       log(`data directory ${dataDir}: ${files} files set to 0600 and ${directories} directories to 0700 (they were readable by others)`);
     }
@@ -39,7 +53,7 @@ export async function openPglite(dataDir: string, log: (message: string) => void
   }
   let db: PGlite;
   try {
-    db = await PGlite.create({ dataDir, parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+    db = await PGlite.create({ dataDir, startParams: [...PGLITE_START_PARAMS], parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
   } catch (err) {
     unlock();
     throw err;
