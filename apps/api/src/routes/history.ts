@@ -10,7 +10,7 @@
  * `dropped_starts` (TPS starts its case runs dropped; docs/reports.md, "Dropped starts"). The
  * static `history-run-list` segment wins over `/v1/{p}/tasks/{task_id}` in the router.
  */
-import { ProjectId } from '@perftest/model';
+import { ProjectId, type Interruption } from '@perftest/model';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { success } from '../http/envelope.js';
@@ -40,18 +40,7 @@ export interface HistoryRunInfo {
 }
 
 /** An entry of `interruptions`: a share of one of the run's case runs lost its worker. */
-export interface HistoryInterruption {
-  case_run_id: number;
-  share: number;
-  share_count: number;
-  worker: string;
-  host: string;
-  from: string;
-  to: string;
-  seconds: number;
-  reason: string;
-  resumed: boolean;
-}
+export type HistoryInterruption = Interruption & { case_run_id: number };
 
 /** A stored run as history shows it, `now` being the time of the request. */
 export function historyRunInfo(row: TaskRunHistoryRow, now: number): HistoryRunInfo {
