@@ -80,29 +80,46 @@ export function caseFigures(series: SecondSeries): CaseFigures {
   };
 }
 
+/** Per-second byte peaks and traffic, fed one second at a time. */
+class TrafficPeaks {
+  private maxSent = 0;
+  private maxRec = 0;
+  private maxTotal = 0;
+  private minTotal = Number.POSITIVE_INFINITY;
+  private total = 0;
+
+  /** One second's bytes; `quietest` says whether it may be the quietest second. */
+  add(sent: number, rec: number, quietest = true): void {
+    this.total += sent + rec;
+    if (sent > this.maxSent) this.maxSent = sent;
+    if (rec > this.maxRec) this.maxRec = rec;
+    if (sent + rec > this.maxTotal) this.maxTotal = sent + rec;
+    if (quietest && sent + rec < this.minTotal) this.minTotal = sent + rec;
+  }
+
+  /** A second with no bytes at all (the quietest possible). */
+  addSilence(): void {
+    this.minTotal = 0;
+  }
+
+  fields(rateSeconds: number) {
+    return {
+      maxSentBytes: this.maxSent,
+      maxRecBytes: this.maxRec,
+      avgNetworkTraffic: round(this.total / rateSeconds, 2),
+      maxNetworkTraffic: this.maxTotal,
+      minNetworkTraffic: Number.isFinite(this.minTotal) ? this.minTotal : 0,
+    };
+  }
+}
+
 /** Per-second byte peaks and traffic of one pair of (sent, received) columns. */
 function traffic(series: SecondSeries, sentColumn: number, recColumn: number, rateSeconds: number) {
-  let maxSent = 0;
-  let maxRec = 0;
-  let maxTotal = 0;
-  let minTotal = Number.POSITIVE_INFINITY;
-  let total = 0;
+  const peaks = new TrafficPeaks();
   for (let s = series.first; s <= series.last; s++) {
-    const sent = series.get(s, sentColumn);
-    const rec = series.get(s, recColumn);
-    total += sent + rec;
-    if (sent > maxSent) maxSent = sent;
-    if (rec > maxRec) maxRec = rec;
-    if (sent + rec > maxTotal) maxTotal = sent + rec;
-    if (series.get(s, Col.rows) > 0 && sent + rec < minTotal) minTotal = sent + rec;
+    peaks.add(series.get(s, sentColumn), series.get(s, recColumn), series.get(s, Col.rows) > 0);
   }
-  return {
-    maxSentBytes: maxSent,
-    maxRecBytes: maxRec,
-    avgNetworkTraffic: round(total / rateSeconds, 2),
-    maxNetworkTraffic: maxTotal,
-    minNetworkTraffic: Number.isFinite(minTotal) ? minTotal : 0,
-  };
+  return peaks.fields(rateSeconds);
 }
 
 /** The figures of a row that come from one cell's statistics. */
@@ -145,29 +162,11 @@ function statsFields(sum: StatsSummary, rateSeconds: number): DetailRow {
 
 /** The traffic figures of one card, from the seconds it ran in (`secondsWithRows`: of the case). */
 function cardTraffic(seconds: CardSeries | undefined, secondsWithRows: number, rateSeconds: number) {
-  let maxSent = 0;
-  let maxRec = 0;
-  let maxTotal = 0;
-  let minTotal = Number.POSITIVE_INFINITY;
-  let total = 0;
-  seconds?.forEachSecond((_, f) => {
-    const sent = f[CardCol.sentBytes];
-    const rec = f[CardCol.recBytes];
-    total += sent + rec;
-    if (sent > maxSent) maxSent = sent;
-    if (rec > maxRec) maxRec = rec;
-    if (sent + rec > maxTotal) maxTotal = sent + rec;
-    if (sent + rec < minTotal) minTotal = sent + rec;
-  });
+  const peaks = new TrafficPeaks();
+  seconds?.forEachSecond((_, f) => peaks.add(f[CardCol.sentBytes], f[CardCol.recBytes]));
   // a second with rows in which the card completed nothing counts as 0
-  if ((seconds?.size ?? 0) < secondsWithRows) minTotal = 0;
-  return {
-    maxSentBytes: maxSent,
-    maxRecBytes: maxRec,
-    avgNetworkTraffic: round(total / rateSeconds, 2),
-    maxNetworkTraffic: maxTotal,
-    minNetworkTraffic: Number.isFinite(minTotal) ? minTotal : 0,
-  };
+  if ((seconds?.size ?? 0) < secondsWithRows) peaks.addSilence();
+  return peaks.fields(rateSeconds);
 }
 
 /** Seconds of the series holding at least one row. */

@@ -57,18 +57,7 @@ export function historyRunInfo(row: TaskRunHistoryRow, now: number): HistoryRunI
     temp_names: row.case_names.map((name) => ({ name })),
     parallel: row.parallel,
     reason: row.reason,
-    interruptions: row.interruptions.map((i) => ({
-      case_run_id: Number(i.case_run_id),
-      share: i.share,
-      share_count: i.share_count,
-      worker: i.worker,
-      host: i.host,
-      from: isoTime(i.from),
-      to: isoTime(i.to),
-      seconds: i.seconds,
-      reason: i.reason,
-      resumed: i.resumed,
-    })),
+    interruptions: row.interruptions.map((i) => ({ ...i, case_run_id: Number(i.case_run_id), from: isoTime(i.from), to: isoTime(i.to) })),
     dropped_starts: Number(row.dropped_starts ?? 0),
   };
 }
