@@ -21,7 +21,7 @@ import { installJsonBody } from './http/json-body.js';
 import { validatorCompiler } from './http/validation.js';
 import { installMetrics, type MetricsAuth } from './metrics/install.js';
 import { installOpenApi } from './openapi.js';
-import { installRollupJob } from './reports/rollup-job.js';
+import { installRollupJob, type RollupJobOptions } from './reports/rollup-job.js';
 import { ROUTE_GROUPS } from './routes/index.js';
 import { ReportCache } from './reports/report-cache.js';
 import { NO_RUN_CONTROL, type RunControl } from './runs/task-runs.js';
@@ -69,6 +69,8 @@ export interface ServerOptions {
   logStream?: { write(line: string): void };
   /** The built web console served at `/` (PERFTEST_CONSOLE_DIR; default: where `npx pnpm start` builds it). */
   consoleDir?: string;
+  /** The background rollup job's options; false: none (tests that roll up themselves). */
+  rollupJob?: Omit<RollupJobOptions, 'log'> | false;
   /** Extra route groups (tests probe the router with them). */
   extraRoutes?: ReadonlyArray<Parameters<FastifyInstance['register']>[0]>;
 }
@@ -108,7 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installMetrics(app, options.metricsAuth ?? 'credential', options.metricsToken);
   installPathIdCheck(app);
   for (const group of [...ROUTE_GROUPS, ...(options.extraRoutes ?? [])]) await app.register(group);
-  installRollupJob(app);
+  if (options.rollupJob !== false) installRollupJob(app, options.rollupJob);
   await app.ready();
   return app;
 }

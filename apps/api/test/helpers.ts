@@ -13,7 +13,7 @@ import { openDatabase, type Database } from '@perftest/store';
 import type { AdmissionLimits } from '../src/admission/limits.js';
 import { bootstrapAdmin } from '../src/auth/accounts.js';
 import { signRequest } from '../src/auth/signer.js';
-import { buildServer } from '../src/server.js';
+import { buildServer, type ServerOptions } from '../src/server.js';
 import { startEmbedded, type Embedded } from '../src/embedded.js';
 
 /** The databases the suite runs on here. */
@@ -146,6 +146,8 @@ export interface TestServerOptions {
   logStream?: { write(line: string): void };
   /** The built console the server serves at `/` (default: the repository's apps/console/dist). */
   consoleDir?: string;
+  /** The server's background rollup job (false: none). */
+  rollupJob?: ServerOptions['rollupJob'];
 }
 
 /** Starts a server on a fresh database of `backend` with the test admin credentials. */
@@ -170,6 +172,7 @@ export async function startTestServer(backend: Backend = 'pglite', opts: TestSer
     targetResolver: opts.targetResolver,
     limits: opts.limits,
     consoleDir: opts.consoleDir,
+    rollupJob: opts.rollupJob,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };

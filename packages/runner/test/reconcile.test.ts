@@ -6,13 +6,29 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { openDatabase, type Database } from '@perftest/store';
 import { reconcile } from '../src/lifecycle/reconcile.js';
-import { WARM_THREADED_START_LEAD_MS } from '../src/timing.js';
+import { THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from '../src/timing.js';
 import { registerWorker } from '../src/lifecycle/workers.js';
 import { httpCase, insertRun, taskRunStatus, usersStage } from './helpers.js';
 
 const QUICK = { deadAfterMs: 300, noWorkerWaitMs: 300, leadMs: 300 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const kase = (name: string) => httpCase(name, 'http://127.0.0.1:9/', [usersStage(1, 1)]);
+
+/**
+ * A reconcile pass, and the lead it gave each case run, bracketed by the clock: start_at is the
+ * pass's now() plus the lead, and that now() falls between `before` and `after`, so the lead is at
+ * least start_at - after and at most start_at - before, however long a loaded machine takes.
+ */
+async function reconcileTimed(db: Database, options: Parameters<typeof reconcile>[1]) {
+  const before = Date.now();
+  const result = await reconcile(db, options);
+  const after = Date.now();
+  const lead = async (caseRunId: number) => {
+    const [{ at }] = await db.query<{ at: number }>('select extract(epoch from start_at) * 1000 as at from case_runs where id = $1', [caseRunId]);
+    return { atLeast: at - after - 1, atMost: at - before + 1 };
+  };
+  return { result, lead };
+}
 
 describe('reconcile', () => {
   let db: Database;
@@ -37,7 +53,7 @@ describe('reconcile', () => {
     const a = await registerWorker(db, { threads: 1, embedded: false });
     const b = await registerWorker(db, { threads: 2, embedded: false });
     const { taskRunId, caseRunIds } = await insertRun(db, [kase('x'), kase('y')], true);
-    const result = await reconcile(db, QUICK);
+    const { result, lead } = await reconcileTimed(db, QUICK);
     expect(result.ran).toBe(true);
     expect(await caseStatuses(taskRunId)).toEqual([0, 0]);
     expect((await taskRunStatus(db, taskRunId)).status).toBe(RunStatus.Running);
@@ -49,9 +65,9 @@ describe('reconcile', () => {
       ]);
       expect(given.map((s) => s.worker_id).sort()).toEqual([a, b].sort());
     }
-    const [row] = await db.query<{ lead: number }>('select extract(epoch from start_at - now()) * 1000 as lead from case_runs where id = $1', [caseRunIds[0]]);
-    expect(row.lead).toBeGreaterThan(0);
-    expect(row.lead).toBeLessThanOrEqual(300);
+    const given = await lead(caseRunIds[0]);
+    expect(given.atLeast).toBeLessThanOrEqual(QUICK.leadMs);
+    expect(given.atMost).toBeGreaterThanOrEqual(QUICK.leadMs);
     // A second pass changes nothing.
     expect((await reconcile(db, QUICK)).changes).toBe(0);
   });
@@ -60,17 +76,19 @@ describe('reconcile', () => {
     // Shares left open by earlier tests would go to this worker (orphans) and make it busy.
     await db.query(`update case_run_shares set status = 'done' where status in ('assigned', 'running')`);
     await registerWorker(db, { threads: 2, embedded: false });
-    const leadOf = async (caseRunId: number) =>
-      (await db.query<{ lead: number }>('select extract(epoch from start_at - now()) * 1000 as lead from case_runs where id = $1', [caseRunId]))[0].lead;
     const one = await insertRun(db, [kase('warm')], false);
-    await reconcile(db, { deadAfterMs: 60_000 });
-    expect(await leadOf(one.caseRunIds[0])).toBeGreaterThan(300);
-    expect(await leadOf(one.caseRunIds[0])).toBeLessThanOrEqual(WARM_THREADED_START_LEAD_MS);
+    const warm = await (await reconcileTimed(db, { deadAfterMs: 60_000 })).lead(one.caseRunIds[0]);
+    expect(warm.atLeast).toBeLessThanOrEqual(WARM_THREADED_START_LEAD_MS);
+    expect(warm.atMost).toBeGreaterThanOrEqual(WARM_THREADED_START_LEAD_MS);
     await db.query(`update case_run_shares set status = 'done' where case_run_id = $1`, [one.caseRunIds[0]]);
     // Two case runs at once need more threads than the warm ones: extra threads load the engine first.
     const two = await insertRun(db, [kase('c1'), kase('c2')], true);
-    await reconcile(db, { deadAfterMs: 60_000 });
-    for (const id of two.caseRunIds) expect(await leadOf(id)).toBeGreaterThan(WARM_THREADED_START_LEAD_MS);
+    const cold = await reconcileTimed(db, { deadAfterMs: 60_000 });
+    for (const id of two.caseRunIds) {
+      const given = await cold.lead(id);
+      expect(given.atLeast).toBeLessThanOrEqual(THREADED_START_LEAD_MS);
+      expect(given.atMost).toBeGreaterThanOrEqual(THREADED_START_LEAD_MS);
+    }
   });
 
   it('runs a serial run one case at a time and ends it when the last case ends', async () => {
