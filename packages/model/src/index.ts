@@ -17,3 +17,4 @@ export * from './schemas/agent.js';
 export * from './schemas/merged-report.js';
 export * from './prepared-case.js';
 export * from './target-policy.js';
+export * from './report-shapes.js';

@@ -1,17 +1,12 @@
 /**
  * The shapes the report page and the console read: a case run's report as `GET .../reports`
  * answers it (`result`, see docs/api.md "Report") and the document an exported HTML report
- * carries. Only the keys they draw are typed; the rest pass through untouched.
+ * carries. Only the keys they draw are typed; the rest pass through untouched. The shapes the API
+ * writes too are the model's (packages/model/src/report-shapes.ts).
  */
+import type { PeakMetric, ReportBrokens, ReportInterruption } from '@perftest/model';
 
-/** Per-point curves of a report (`brokens`). */
-export interface ReportBrokens {
-  commonTimestamps: string[];
-  tps_brokens: { tps: number[]; average: number[] };
-  vusers_brokens: { vusers: number[] };
-  respcode_brokens: Record<'success' | 'checkPointFailed' | 'parsedFailed' | 'refusedFailed' | 'timeout' | 'othersFailed' | 'error', number[]>;
-  brand_brokens: { sentBytes: number[]; recBytes: number[] };
-}
+export type { PeakMetric, ReportBrokens, ReportInterruption };
 
 /** One row of `details` (the case's `performance`, or one request card of `detailDatas`). */
 export interface ReportRow {
@@ -44,15 +39,6 @@ export interface ReportRow {
   [key: string]: unknown;
 }
 
-/** The peak figures of peak load (mode 2) or intelligent high pressure (mode 7). */
-export interface PeakMetric {
-  vuser: number;
-  rps: number;
-  avgRT: number;
-  successRate: number;
-  peakTime: string;
-}
-
 /** `outline`: the run's summary and KPI verdicts. */
 export interface ReportOutline {
   startTime: string | null;
@@ -71,6 +57,17 @@ export interface ReportOutline {
   kpiMissed: string | null;
   peakMetric: PeakMetric | null;
   taskStatus: number;
+  /** Why the case run ended in 3 (extra key; null otherwise). */
+  reason?: string | null;
+  /** Shares whose worker was lost, and whether they were resumed (extra key). */
+  interruptions?: ReportInterruption[];
+  /** Seconds the run was down, taken out of `duration` (extra key). */
+  interruptedSeconds?: number;
+  /** Starts dropped because every user was busy (TPS modes), in all and at most per second (extra keys). */
+  droppedStarts?: number;
+  droppedStartsMaxPerSecond?: number;
+  /** Requests still in flight at a stop or the plan's end after the grace, aborted and counted (extra key). */
+  abortedRequests?: number;
   [key: string]: unknown;
 }
 

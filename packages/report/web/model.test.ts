@@ -4,6 +4,7 @@ import type { ReportResult } from '../src/report-types.js';
 import { cardsCsv, seriesCsv } from './csv.js';
 import { epochSeconds, reportMarkers, reportSeries } from './model.js';
 import { parseBuckets } from './charts/histogram.js';
+import { runNotes } from './run-notes.js';
 
 const zeros = (n: number) => Array.from({ length: n }, () => 0);
 function report(over: Partial<ReportResult['outline']> = {}): ReportResult {
@@ -14,6 +15,7 @@ function report(over: Partial<ReportResult['outline']> = {}): ReportResult {
       vusers_brokens: { vusers: [2, 3, 4] },
       respcode_brokens: { success: [50, 60, 70], checkPointFailed: [10, 0, 0], parsedFailed: zeros(3), refusedFailed: zeros(3), timeout: [0, 20, 0], othersFailed: zeros(3), error: [10, 20, 0] },
       brand_brokens: { sentBytes: [1000, 2000, 3000], recBytes: [100, 200, 300] },
+      dropped_brokens: { dropped: zeros(3) },
     },
     details: { data: [{ performance: { name: 'case, "quoted"', requests: 210 } as never, detailDatas: [{ name: 'a,b', method: 'GET', url: 'http://x/', requests: 210 } as never], customTransactions: [] }] },
     outline: { startTime: null, endTime: null, duration: 30, maxUsers: 4, tps: 6, rps: 7, successRate: 85.7, avgResponseTime: 11, stage: 1, stageName: null, kpiCaseCount: 0, kpiCaseExecuteCount: 0, kpiCasePassCount: 0, kpiMissed: null, peakMetric: null, taskStatus: 2, ...over },
@@ -51,5 +53,27 @@ describe('report model', () => {
 
   it('reads respTimeRange buckets', () => {
     expect(parseBuckets(report().respTimeRange)).toEqual([{ label: '0~50ms', percent: 31.4, count: 314 }, { label: '>5s', percent: 4.1, count: 41 }]);
+  });
+
+  it('notes why a run ended in error, its interruptions, dropped starts and aborted requests; nothing for a whole run', () => {
+    expect(runNotes(report().outline)).toEqual([]);
+    const notes = runNotes(
+      report({
+        reason: 'worker died twice while running it',
+        interruptions: [
+          { share: 0, shareCount: 2, worker: 'w1', host: 'h1', from: '2026-11-28T14:00:10.000Z', to: '2026-11-28T14:00:12.500Z', seconds: 2.5, reason: 'worker w1 on h1 stopped heartbeating', resumed: true },
+        ],
+        interruptedSeconds: 2.5,
+        droppedStarts: 1200,
+        droppedStartsMaxPerSecond: 90,
+        abortedRequests: 3,
+      }).outline,
+    );
+    expect(notes.map((n) => [n.kind, n.tone])).toEqual([['reason', 'bad'], ['interruption', 'warn'], ['interruption', 'warn'], ['dropped', 'warn'], ['aborted', 'warn']]);
+    expect(notes[0].text).toBe('Ended in error: worker died twice while running it');
+    expect(notes[1].text).toBe('Interrupted (share 1 of 2) from 2026-11-28 14:00:10 to 2026-11-28 14:00:12 (2.5 s): worker w1 on h1 stopped heartbeating; resumed by another worker');
+    expect(notes[2].text).toBe('2.5 s down are not counted in the duration');
+    expect(notes[3].text).toContain('1,200 starts dropped (at most 90 in a second)');
+    expect(notes[4].text).toContain('3 requests still in flight');
   });
 });

@@ -1,7 +1,8 @@
 /**
- * A finished (or running) case run's report: the outline's KPIs, the curves (throughput, response
- * time, users, errors by class, bandwidth) with the knee or KPI miss marked, the response-time
- * histogram and the per-card table. The console's run page and the exported HTML file both use it.
+ * A finished (or running) case run's report: the outline's KPIs, what the run missed (why it ended
+ * in error, interruptions, dropped starts, aborted requests: run-notes.ts), the curves (throughput,
+ * response time, users, errors by class, bandwidth) with the knee or KPI miss marked, the
+ * response-time histogram and the per-card table. The console's run page and the exported HTML file both use it.
  */
 import { useMemo } from 'preact/hooks';
 import type { ReportDocument, ReportResult } from '../src/report-types.js';
@@ -9,6 +10,7 @@ import { Histogram } from './charts/histogram.js';
 import { TimeChart } from './charts/time-chart.js';
 import { COLORS } from './charts/colors.js';
 import { fmt, fmtBytes, reportMarkers, reportRows, reportSeries, rowErrors } from './model.js';
+import { runNotes } from './run-notes.js';
 import { useReportDrawn } from './timing.js';
 
 /** One tile of the KPI row. */
@@ -40,6 +42,7 @@ export function ReportView(props: { report: ReportResult }) {
   const { performance: perf, cards } = reportRows(report);
   const o = report.outline;
   const v = verdict(report);
+  const notes = useMemo(() => runNotes(o), [o]);
   return (
     <div class="report" data-testid="report">
       <div class="kpis">
@@ -53,6 +56,11 @@ export function ReportView(props: { report: ReportResult }) {
         <Kpi label="Max users" value={fmt(o.maxUsers)} />
         <Kpi label="Duration" value={`${fmt(o.duration)} s`} hint={`VUM ${fmt(report.taskInfo.vum)}`} />
       </div>
+      {notes.map((n) => (
+        <div class={`verdict ${n.tone}`} data-testid={`note-${n.kind}`}>
+          {n.text}
+        </div>
+      ))}
       {v && (
         <div class={`verdict ${v.tone ?? ''}`} data-testid="verdict">
           {v.text}

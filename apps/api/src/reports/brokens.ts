@@ -10,6 +10,7 @@
 import { curveTime } from '../http/time.js';
 import { round } from './round.js';
 import { Col, type SecondSeries } from '@perftest/engine';
+import type { ReportBrokens } from '@perftest/model';
 
 /** Points when the query leaves `brokens_limit_count` out: one per second for up to an hour. */
 export const DEFAULT_BROKENS_LIMIT = 3600;
@@ -17,23 +18,7 @@ export const DEFAULT_BROKENS_LIMIT = 3600;
 export const MAX_BROKENS_LIMIT = 100_000;
 
 /** `brokens` as the SDK's ReportbrokensInfo reads it. */
-export interface Brokens {
-  brand_brokens: { recBytes: number[]; sentBytes: number[] };
-  commonTimestamps: string[];
-  respcode_brokens: {
-    checkPointFailed: number[];
-    error: number[];
-    othersFailed: number[];
-    parsedFailed: number[];
-    refusedFailed: number[];
-    success: number[];
-    timeout: number[];
-  };
-  tps_brokens: { average: number[]; tps: number[] };
-  vusers_brokens: { vusers: number[] };
-  /** Extra key: starts dropped because every user was busy (TPS modes), summed per point. */
-  dropped_brokens: { dropped: number[] };
-}
+export type Brokens = ReportBrokens;
 
 /** The failure columns, whose sum is a point's `error`. */
 const FAILURES = [Col.checkPointFailed, Col.parsedFailed, Col.refusedFailed, Col.timeout, Col.othersFailed] as const;

@@ -10,7 +10,7 @@
  * runs of the task run.
  */
 import { Col, type SecondSeries, type StatsSummary } from '@perftest/engine';
-import { PressureMode } from '@perftest/model';
+import { PressureMode, type PeakMetric, type ReportInterruption } from '@perftest/model';
 import { isoTime } from '../http/time.js';
 import type { CaseFigures } from './details.js';
 import {
@@ -20,26 +20,12 @@ import {
   kpiPeak,
   planOf,
   type KneeResult,
-  type PeakMetric,
 } from './pressure-result.js';
 import { round } from './round.js';
 import type { ReportMeta, RunWindow } from './report-meta.js';
 
 /** `outline` as built here. */
-export type Outline = Record<string, string | number | boolean | null | PeakMetric | OutlineInterruption[]>;
-
-/** An entry of the outline's `interruptions` (camelCase, as the report's keys are). */
-export interface OutlineInterruption {
-  share: number;
-  shareCount: number;
-  worker: string;
-  host: string;
-  from: string;
-  to: string;
-  seconds: number;
-  reason: string;
-  resumed: boolean;
-}
+export type Outline = Record<string, string | number | boolean | null | PeakMetric | ReportInterruption[]>;
 
 /** Readable names of the pressure modes, for `stageName`. */
 const MODE_NAMES: Record<number, string> = {

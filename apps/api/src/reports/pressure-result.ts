@@ -21,17 +21,8 @@ import {
   type SecondSeries,
   type StepResult,
 } from '@perftest/engine';
-import { PressureMode, type CaseInfoDetail, type PreparedStage } from '@perftest/model';
+import { PressureMode, type CaseInfoDetail, type PeakMetric, type PreparedStage } from '@perftest/model';
 import { round } from './round.js';
-
-/** The peak figures a report shows (keys of the SDK's PeakMetric, times in ms, rate in percent). */
-export interface PeakMetric {
-  vuser: number;
-  rps: number;
-  avgRT: number;
-  successRate: number;
-  peakTime: string;
-}
 
 /** The KPI verdict of a case's peak-load stages. */
 export interface PeakLoadResult {
