@@ -122,6 +122,48 @@ describe.each(backends)('takeover and honest ends on %s', (backend) => {
     expect((await taskRunStatus(db, taskRunId)).status).toBe(RunStatus.Running);
   });
 
+  it('resumes a share only on a live worker with room for its users beside what it runs, else ends the run 3 "no capacity left"', async () => {
+    // Three workers of 60 users each; two runs of 100 users (50 per share) fill two of them.
+    const [w1, w2, w3] = [await registerWorker(db, { threads: 1, embedded: false, host: 'h1' }), await registerWorker(db, { threads: 1, embedded: false, host: 'h2' }), await registerWorker(db, { threads: 1, embedded: false, host: 'h3' })];
+    await db.query('update workers set users_per_thread = 60 where id in ($1, $2, $3)', [w1, w2, w3]);
+    const big = (name: string) => httpCase(name, 'http://127.0.0.1:9/', [usersStage(100, 30)]);
+    const first = await insertRun(db, [big('first')], false);
+    await reconcile(db, QUICK);
+    const shares = async (id: number) =>
+      db.query<{ worker_id: string; status: string }>('select worker_id, status from case_run_shares where case_run_id = $1 order by share_index', [id]);
+    // Three shares of 34 users each: one per worker.
+    expect((await shares(first.caseRunIds[0])).map((r) => r.worker_id).sort()).toEqual([w1, w2, w3].sort());
+    for (const w of [w1, w2, w3]) await claimShares(db, w);
+
+    // w3 dies: 34 more users do not fit beside the 34 of w1 or w2 (60 each): not resumed.
+    await sleep(350);
+    await db.query('update workers set heartbeat_at = now() where id in ($1, $2)', [w1, w2]);
+    await reconcile(db, QUICK);
+    const ended = await caseRun(first.caseRunIds[0]);
+    expect(ended.status).toBe(RunStatus.Aborted);
+    expect(ended.reason).toBe(`no capacity left: worker ${w3} on h3 stopped heartbeating and no live worker can hold the 34 users of its share (the most one has free is 26)`);
+    expect(ended.interruptions!.map((i) => [i.worker, i.resumed])).toEqual([[w3, false]]);
+    expect(await taskRunStatus(db, first.taskRunId)).toEqual({ status: RunStatus.Aborted, reason: ended.reason });
+
+    // With room (a 20-user run: shares of 7), a dead worker's share goes to a live worker.
+    const small = await insertRun(db, [httpCase('small', 'http://127.0.0.1:9/', [usersStage(20, 30)])], false);
+    const w4 = await registerWorker(db, { threads: 1, embedded: false, host: 'h4' });
+    await db.query('update workers set users_per_thread = 60 where id = $1', [w4]);
+    await db.query('update workers set heartbeat_at = now() where id in ($1, $2)', [w1, w2]);
+    await reconcile(db, QUICK);
+    const given = await shares(small.caseRunIds[0]);
+    expect(given.map((r) => r.worker_id).sort()).toEqual([w1, w2, w4].sort());
+    for (const w of [w1, w2, w4]) await claimShares(db, w);
+    await sleep(350);
+    await db.query('update workers set heartbeat_at = now() where id in ($1, $2)', [w1, w2]);
+    await reconcile(db, QUICK);
+    const after = await shares(small.caseRunIds[0]);
+    const moved = given.findIndex((r) => r.worker_id === w4);
+    expect(after[moved].status).toBe('assigned');
+    expect([w1, w2]).toContain(after[moved].worker_id);
+    expect((await taskRunStatus(db, small.taskRunId)).status).toBe(RunStatus.Running);
+  });
+
   it('declares the embedded workers of a previous life dead at once (PGlite restart), and only those', async () => {
     const old = await registerWorker(db, { threads: 1, embedded: true, host: 'h' });
     const separate = await registerWorker(db, { threads: 1, embedded: false, host: 'h' });

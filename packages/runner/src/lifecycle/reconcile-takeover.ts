@@ -3,7 +3,8 @@
  * the least loaded live worker (same index and count: it resumes at the current offset of the
  * unchanged start_at), and the interruption (from when to when, why) is recorded on its case run. A
  * share whose worker died while running it a second time is not resumed (the crash-loop guard: its
- * case run and task run end in 3), nor is any when no worker is live ("no worker left").
+ * case run and task run end in 3), nor is any when no worker is live ("no worker left") or none has
+ * room for its users ("no capacity left").
  */
 import { RunStatus } from '@perftest/model';
 import type { Interruption } from './rows.js';
@@ -23,6 +24,8 @@ interface OrphanRow {
   case_status: number;
   task_run_id: number;
   case_name: string;
+  /** The users of its case run at once (its share takes them over share_count, rounded up). */
+  users: number;
   interruptions: Interruption[] | null;
   from_at: Date;
   to_at: Date;
@@ -53,16 +56,18 @@ function interruptionOf(o: OrphanRow): Interruption {
 
 /**
  * Gives each open share of a dead or departed worker to the live worker with the fewest open
- * shares, recording the interruption on its case run. A share whose worker died (not left) while
+ * shares among those whose capacity holds its users beside what they run, recording the
+ * interruption on its case run. A share whose worker died (not left) while
  * running it counts a takeover; when it had been taken over that way once already, it is not
  * resumed again: its case run and task run end in 3 (the crash-loop guard). With no live worker,
- * the task run ends in 3 ("no worker left").
+ * the task run ends in 3 ("no worker left"), and so it does when no live worker has room for the
+ * share's users ("no capacity left": resuming it would take that worker past its memory budget).
  */
 export async function reassignOrphans(w: PassWriter, live: LiveWorker[]): Promise<void> {
   const orphans = await w.tx.query<OrphanRow>(
     `select s.case_run_id, s.share_index, s.share_count, s.status as share_status, s.takeovers, s.worker_id,
             coalesce(w.host, 'an unknown host') as host, w.stop_cause, c.status as case_status, c.task_run_id,
-            c.name as case_name, c.interruptions,
+            c.name as case_name, c.users, c.interruptions,
             least(now(), greatest(
               coalesce(w.heartbeat_at, now()),
               case when w.stop_cause = '${WorkerStopCause.Left}' then w.stopped_at else '-infinity'::timestamptz end,
@@ -83,15 +88,18 @@ export async function reassignOrphans(w: PassWriter, live: LiveWorker[]): Promis
     const died = o.stop_cause !== WorkerStopCause.Left;
     const counted = died && o.share_status === ShareStatus.Running;
     const entry = interruptionOf(o);
+    const users = Math.ceil(o.users / o.share_count);
+    const roomy = live.filter((l) => l.capacity === null || l.held + users <= l.capacity);
     if (aborted.has(o.task_run_id)) {
       await recordInterruption(w, o.case_run_id, { ...entry, resumed: false });
     } else if (counted && o.takeovers >= 1) {
       aborted.add(o.task_run_id);
       await recordInterruption(w, o.case_run_id, { ...entry, resumed: false });
       await endCrashLoop(w, o, entry);
-    } else if (live.length > 0) {
-      const to = live.reduce((best, w) => (w.load < best.load ? w : best));
+    } else if (roomy.length > 0) {
+      const to = roomy.reduce((best, l) => (l.load < best.load ? l : best));
       to.load++;
+      to.held += users;
       await w.update(
         `update case_run_shares set worker_id = $3, status = '${ShareStatus.Assigned}', error = null, claimed_at = null,
                 takeovers = takeovers + $4, updated_at = now()
@@ -110,7 +118,13 @@ export async function reassignOrphans(w: PassWriter, live: LiveWorker[]): Promis
     } else {
       aborted.add(o.task_run_id);
       await recordInterruption(w, o.case_run_id, { ...entry, resumed: false });
-      await w.abortTaskRun(o.task_run_id, `no worker left: ${entry.reason} and no live worker can take its share`);
+      const free = Math.max(0, ...live.map((l) => (l.capacity ?? 0) - l.held));
+      await w.abortTaskRun(
+        o.task_run_id,
+        live.length === 0
+          ? `no worker left: ${entry.reason} and no live worker can take its share`
+          : `no capacity left: ${entry.reason} and no live worker can hold the ${users} users of its share (the most one has free is ${free})`,
+      );
     }
   }
 }

@@ -60,6 +60,8 @@ export interface LiveWorker {
   id: string;
   threads: number;
   load: number;
+  /** Users its open shares take (each share a case run's users over its share count, rounded up). */
+  held: number;
   /** Users it holds (threads x users_per_thread); null when it advertises none (an older version). */
   capacity: number | null;
 }

@@ -110,6 +110,8 @@ class Pass {
   private async liveWorkers(): Promise<LiveWorker[]> {
     return this.tx.query<LiveWorker>(
       `select w.id, w.threads, (select count(*) from case_run_shares s where s.worker_id = w.id and s.status in ${SQL.openShares})::int as load,
+              (select coalesce(sum(ceil(c.users::float8 / s.share_count)), 0) from case_run_shares s join case_runs c on c.id = s.case_run_id
+                where s.worker_id = w.id and s.status in ${SQL.openShares})::float8 as held,
               w.threads * w.users_per_thread as capacity
          from workers w where w.stopped_at is null order by w.started_at, w.id`,
     );
