@@ -19,6 +19,7 @@ export { stepAt as intelligentStepAt, stepUsers as intelligentStepUsers } from '
 export { compileCase, type CompileInput, type CompileResult } from './compile/compile-case.js';
 export { compileTemplate } from './compile/template.js';
 export { LocalCoordination } from './coordination/local.js';
+export { WaitingGroup } from './coordination/waiting-group.js';
 export { createHttpDriver } from './protocols/http/http.js';
 export { startRun, DEFAULT_RUN_OPTIONS, type StartRunOptions, type RunSettings, type RunOptions, type EngineRun } from './run/engine-run.js';
 export { CaseProblemsError, prepareCase, asPreparedCase, preparedPlan, type RunInput, type PrepareResult } from './run/prepare.js';

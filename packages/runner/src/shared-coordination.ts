@@ -10,7 +10,7 @@
  * A case run on one share (the embedded worker, or a single worker) stays in memory
  * (LocalCoordination): nothing to agree on with anyone.
  */
-import { LocalCoordination, type Coordination } from '@perftest/engine';
+import { LocalCoordination, WaitingGroup, type Coordination } from '@perftest/engine';
 import type { Database, Unlisten } from '@perftest/store';
 import { SILENT_LOG, type RunnerLog } from './log.js';
 
@@ -20,21 +20,10 @@ export const RENDEZVOUS_CHANNEL = 'perftest_rendezvous';
 /** How many released rounds are remembered. */
 const RELEASED_KEPT = 1_000;
 
-interface Waiter {
-  resolve: () => void;
-  signal: AbortSignal;
-  onAbort: () => void;
-}
-
-/** Local waiters of one round of one point. */
-interface Round {
-  waiters: Waiter[];
-  timer: NodeJS.Timeout | undefined;
-}
-
 /** Routes rendezvous releases to the case runs of this worker; one LISTEN per process. */
 export class RendezvousHub {
-  private readonly rounds = new Map<string, Round>();
+  /** Local waiters of one round of one point, by round id. */
+  private readonly rounds = new Map<string, WaitingGroup>();
   /** Rounds released lately: an arrival whose count came back after its round's release passes. */
   private readonly released = new Set<string>();
   private unlisten: Unlisten | undefined;
@@ -94,23 +83,10 @@ export class RendezvousHub {
     if (this.released.has(id)) return Promise.resolve();
     let round = this.rounds.get(id);
     if (round === undefined) {
-      round = { waiters: [], timer: undefined };
+      round = new WaitingGroup();
       this.rounds.set(id, round);
     }
-    const group = round;
-    return new Promise<void>((resolve) => {
-      const waiter: Waiter = {
-        resolve,
-        signal,
-        onAbort: () => {
-          const i = group.waiters.indexOf(waiter);
-          if (i >= 0) group.waiters.splice(i, 1);
-          resolve();
-        },
-      };
-      group.waiters.push(waiter);
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    });
+    return round.wait(signal);
   }
 
   /** Ends round `generation` run-wide (once: the generation moves on) and tells every worker. */
@@ -137,11 +113,7 @@ export class RendezvousHub {
     const round = this.rounds.get(id);
     if (round === undefined) return;
     this.rounds.delete(id);
-    clearTimeout(round.timer);
-    for (const w of round.waiters) {
-      w.signal.removeEventListener('abort', w.onAbort);
-      w.resolve();
-    }
+    round.release();
   }
 }
 

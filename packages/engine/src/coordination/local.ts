@@ -5,17 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Coordination } from '../types.js';
-
-interface Waiter {
-  resolve: () => void;
-  signal: AbortSignal;
-  onAbort: () => void;
-}
-
-interface RendezvousPoint {
-  waiters: Waiter[];
-  timer: NodeJS.Timeout | undefined;
-}
+import { WaitingGroup } from './waiting-group.js';
 
 interface Bucket {
   /** performance.now() (ms) at which the next token may be granted. */
@@ -26,7 +16,7 @@ interface Bucket {
 export class LocalCoordination implements Coordination {
   private readonly cursors = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();
-  private readonly points = new Map<string, RendezvousPoint>();
+  private readonly points = new Map<string, WaitingGroup>();
 
   /** Next value of cursor `key`: 0, 1, 2, ... */
   next(key: string): number {
@@ -60,43 +50,20 @@ export class LocalCoordination implements Coordination {
    */
   rendezvous(key: string, users: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
-    let point = this.points.get(key);
-    if (point === undefined) {
-      point = { waiters: [], timer: undefined };
-      this.points.set(key, point);
+    let group = this.points.get(key);
+    if (group === undefined) {
+      group = new WaitingGroup();
+      this.points.set(key, group);
     }
-    const group = point;
-    return new Promise<void>((resolve) => {
-      const waiter: Waiter = {
-        resolve,
-        signal,
-        onAbort: () => {
-          const i = group.waiters.indexOf(waiter);
-          if (i >= 0) group.waiters.splice(i, 1);
-          if (group.waiters.length === 0 && group.timer !== undefined) {
-            clearTimeout(group.timer);
-            group.timer = undefined;
-          }
-          resolve();
-        },
-      };
-      group.waiters.push(waiter);
-      if (group.waiters.length >= users) return release(group);
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      if (group.timer === undefined && timeoutMs > 0) group.timer = setTimeout(release, timeoutMs, group);
-    });
+    const waiting = group.wait(signal);
+    if (group.size >= users) group.release();
+    else if (group.timer === undefined && timeoutMs > 0) group.timer = setTimeout(releaseGroup, timeoutMs, group);
+    return waiting;
   }
 }
 
-function release(point: RendezvousPoint): void {
-  if (point.timer !== undefined) clearTimeout(point.timer);
-  point.timer = undefined;
-  const waiters = point.waiters;
-  point.waiters = [];
-  for (const w of waiters) {
-    w.signal.removeEventListener('abort', w.onAbort);
-    w.resolve();
-  }
+function releaseGroup(group: WaitingGroup): void {
+  group.release();
 }
 
 /** Sleeps `ms`, ending early when `signal` aborts. */
