@@ -48,3 +48,34 @@ export interface ReportInterruption {
   /** Whether another worker resumed the share. */
   resumed: boolean;
 }
+
+/**
+ * The documented figures of a `performance` row of a report (the case's, or one card's in
+ * `detailDatas`): counts, failure classes, status classes, times in ms, successes per second. The
+ * CLI's summary (packages/engine/src/cli/performance.ts) has the same keys.
+ */
+export interface PerformanceFigures {
+  requests: number;
+  successCount: number;
+  errorCount: number;
+  successRate: number;
+  failedAssert: number;
+  failedParsed: number;
+  failedRefused: number;
+  failedTimeout: number;
+  failedOthers: number;
+  sum1xx: number;
+  sum2xx: number;
+  sum3xx: number;
+  sum4xx: number;
+  sum5xx: number;
+  averageRespTime: number;
+  min: number;
+  max: number;
+  tp50: number;
+  tp90: number;
+  tp95: number;
+  tp99: number;
+  /** Successful requests per second. */
+  tps: number;
+}

@@ -4,38 +4,16 @@
  * carries. Only the keys they draw are typed; the rest pass through untouched. The shapes the API
  * writes too are the model's (packages/model/src/report-shapes.ts).
  */
-import type { PeakMetric, ReportBrokens, ReportInterruption } from '@perftest/model';
+import type { PeakMetric, PerformanceFigures, ReportBrokens, ReportInterruption } from '@perftest/model';
 
-export type { PeakMetric, ReportBrokens, ReportInterruption };
+export type { PeakMetric, PerformanceFigures, ReportBrokens, ReportInterruption };
 
 /** One row of `details` (the case's `performance`, or one request card of `detailDatas`). */
-export interface ReportRow {
+export interface ReportRow extends PerformanceFigures {
   name: string;
   method?: string;
   url?: string;
-  requests: number;
-  successCount: number;
-  errorCount: number;
-  successRate: number;
-  averageRespTime: number;
-  min: number;
-  max: number;
-  tp50: number;
-  tp90: number;
-  tp95: number;
-  tp99: number;
-  tps: number;
   rps?: number;
-  failedAssert: number;
-  failedParsed: number;
-  failedRefused: number;
-  failedTimeout: number;
-  failedOthers: number;
-  sum1xx: number;
-  sum2xx: number;
-  sum3xx: number;
-  sum4xx: number;
-  sum5xx: number;
   [key: string]: unknown;
 }
 

@@ -2,40 +2,17 @@
  * The CLI's figures: the run summary as the report API's `performance` object (times in ms), and
  * the one-line progress of each second.
  */
-import type { IntervalMessage } from '@perftest/model';
+import type { IntervalMessage, PerformanceFigures } from '@perftest/model';
 import { mergeIntervals, mergeStats } from '../metrics/merge.js';
 import { summarize, type StatsSummary } from '../metrics/summary.js';
 import type { RunSummary } from '../run/run-summary.js';
 
 /** The `performance` object of a case report, plus the CLI's run facts. */
-export interface Performance {
-  requests: number;
-  successCount: number;
-  errorCount: number;
-  successRate: number;
-  failedAssert: number;
-  failedParsed: number;
-  failedRefused: number;
-  failedTimeout: number;
-  failedOthers: number;
-  sum1xx: number;
-  sum2xx: number;
-  sum3xx: number;
-  sum4xx: number;
-  sum5xx: number;
-  averageRespTime: number;
-  min: number;
-  max: number;
-  tp50: number;
+export interface Performance extends PerformanceFigures {
   tp75: number;
   tp85: number;
-  tp90: number;
-  tp95: number;
-  tp99: number;
   tp999: number;
   tp9999: number;
-  /** Successful requests per second over the run. */
-  tps: number;
   /** Requests per second over the run. */
   rps: number;
   transactions: number;
