@@ -5,35 +5,24 @@
  * report's `droppedStarts`: first summed from the interval rows, then, once the run is rolled up
  * and its rows are gone, read from the rollup. On PGlite and, with DATABASE_URL, Postgres.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { RollupJob } from '../src/reports/rollup-job.js';
 import { backends, startTestServer, type TestServer } from './helpers.js';
-import { createTask, httpCase, PROJECT, startTask, taskInfo, tpsStage, waitForRunStatus } from './runs-fixtures.js';
+import { createTask, httpCase, PROJECT, startStallingTarget, startTask, taskInfo, tpsStage, waitForRunStatus, type StallingTarget } from './runs-fixtures.js';
 
 describe.each(backends())('dropped starts in the history on %s', (backend) => {
   let server: TestServer;
-  let target: http.Server;
+  let target: StallingTarget;
   let url = '';
-  let stallUntil = 0;
   beforeAll(async () => {
     server = await startTestServer(backend, { runs: { workers: 1 } });
-    target = http.createServer((req, res) => {
-      req.resume();
-      if (stallUntil === 0) stallUntil = Date.now() + 1500;
-      const wait = stallUntil - Date.now();
-      if (wait > 0) setTimeout(() => res.end('late'), wait);
-      else res.end('ok');
-    });
-    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/stall`;
+    target = await startStallingTarget();
+    url = target.url;
   });
   afterAll(async () => {
     await server?.close();
-    target?.closeAllConnections();
-    await new Promise((resolve) => target?.close(resolve));
+    await target?.close();
   });
 
   it('carries each run\'s dropped starts, from the intervals and then from the rollup', async () => {
@@ -41,7 +30,7 @@ describe.each(backends())('dropped starts in the history on %s', (backend) => {
     const { suiteId, taskId } = await createTask(client, [httpCase('stalled', url, [tpsStage(20, 3, 2)], 0)], false);
     const runs: Array<{ taskRunId: number; caseRunId: number; dropped: number }> = [];
     for (let i = 0; i < 2; i++) {
-      stallUntil = 0;
+      target.restall();
       const taskRunId = await startTask(client, suiteId, taskId);
       expect((await waitForRunStatus(client, taskId, [2, 3, 4], 30_000)).status).toBe(RunStatus.Finished);
       const caseRunId = (await taskInfo(client, taskId)).related_temp_running_data[0].related_temp_running_id as number;

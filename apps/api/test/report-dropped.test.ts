@@ -5,12 +5,10 @@
  * carry exactly what the engine's stored intervals say, and no more starts than the stage scheduled;
  * the live stream's seconds add up to the same total, which its last `dropped_total` carries.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './helpers.js';
-import { createTask, httpCase, PROJECT, startTask, taskInfo, tpsStage, waitForRunStatus } from './runs-fixtures.js';
+import { createTask, httpCase, PROJECT, startStallingTarget, startTask, taskInfo, tpsStage, waitForRunStatus, type StallingTarget } from './runs-fixtures.js';
 
 /** The `interval` events of a task run's live stream, read until its `end` event. */
 async function liveIntervals(server: TestServer, taskRunId: number): Promise<Array<{ dropped: number; dropped_total?: number }>> {
@@ -38,25 +36,16 @@ async function liveIntervals(server: TestServer, taskRunId: number): Promise<Arr
 
 describe('starts dropped while every user waits on a stalled target', () => {
   let server: TestServer;
-  let target: http.Server;
+  let target: StallingTarget;
   let url = '';
   beforeAll(async () => {
     server = await startTestServer('pglite', { runs: { workers: 1 } });
-    let stallUntil = 0;
-    target = http.createServer((req, res) => {
-      req.resume();
-      if (stallUntil === 0) stallUntil = Date.now() + 1500;
-      const wait = stallUntil - Date.now();
-      if (wait > 0) setTimeout(() => res.end('late'), wait);
-      else res.end('ok');
-    });
-    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/stall`;
+    target = await startStallingTarget();
+    url = target.url;
   });
   afterAll(async () => {
     await server?.close();
-    target?.closeAllConnections();
-    await new Promise((resolve) => target?.close(resolve));
+    await target?.close();
   });
 
   it('counts them per second and in total in the v1 report and the merged outline', async () => {

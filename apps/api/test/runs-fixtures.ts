@@ -4,6 +4,8 @@
  * processes (API and workers on one Postgres database) of the multi-process tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import type { CaseInfoDetail } from '@perftest/model';
@@ -233,4 +235,35 @@ export class ProcessCluster {
     await this.target?.close();
     await this.fresh?.drop();
   }
+}
+
+/** A target whose first `stallMs` (from its first request after start or `restall()`) answers late. */
+export interface StallingTarget {
+  url: string;
+  /** Stalls again from the next request on. */
+  restall(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a stalling target on port 0: every request within the stall is answered when it ends. */
+export async function startStallingTarget(stallMs = 1500): Promise<StallingTarget> {
+  let stallUntil = 0;
+  const target = http.createServer((req, res) => {
+    req.resume();
+    if (stallUntil === 0) stallUntil = Date.now() + stallMs;
+    const wait = stallUntil - Date.now();
+    if (wait > 0) setTimeout(() => res.end('late'), wait);
+    else res.end('ok');
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/stall`,
+    restall: () => {
+      stallUntil = 0;
+    },
+    close: async () => {
+      target.closeAllConnections();
+      await new Promise((resolve) => target.close(resolve));
+    },
+  };
 }
