@@ -7,32 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
-import { startTestServer, TEST_PASSWORD, type TestServer } from './helpers.js';
-import { createTask, httpCase, PROJECT, startStallingTarget, startTask, taskInfo, tpsStage, waitForRunStatus, type StallingTarget } from './runs-fixtures.js';
-
-/** The `interval` events of a task run's live stream, read until its `end` event. */
-async function liveIntervals(server: TestServer, taskRunId: number): Promise<Array<{ dropped: number; dropped_total?: number }>> {
-  const auth = { identity: { methods: ['password'], password: { user: { name: 'admin', password: TEST_PASSWORD, domain: { name: 'admin' } } } }, scope: { project: { id: PROJECT } } };
-  const token = (await server.client.post('/v3/auth/tokens', { auth }, { auth: { kind: 'none' } })).headers['x-subject-token'] as string;
-  const res = await fetch(`${server.baseUrl}/v1/${PROJECT}/task-run-infos/${taskRunId}/live`, { headers: { 'X-Auth-Token': token, Accept: 'text/event-stream' } });
-  expect(res.status).toBe(200);
-  const events: Array<{ dropped: number; dropped_total?: number }> = [];
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event === 'end') return events;
-      if (event === 'interval' && data !== undefined) events.push(JSON.parse(data));
-    }
-  }
-  return events;
-}
+import { startTestServer, type TestServer } from './helpers.js';
+import { createTask, httpCase, liveIntervals, PROJECT, startStallingTarget, startTask, taskInfo, tpsStage, waitForRunStatus, type StallingTarget } from './runs-fixtures.js';
 
 describe('starts dropped while every user waits on a stalled target', () => {
   let server: TestServer;

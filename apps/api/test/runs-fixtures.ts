@@ -8,9 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
-import type { CaseInfoDetail } from '@perftest/model';
+import type { CaseInfoDetail, LiveInterval } from '@perftest/model';
 import type { Database } from '@perftest/store';
-import { freshDatabase, TEST_AK, TEST_SK, TestClient } from './helpers.js';
+import { freshDatabase, TEST_AK, TEST_PASSWORD, TEST_SK, TestClient, type TestServer } from './helpers.js';
 import { cleanEnv, REPO_ROOT, startServer, type ServerProcess } from './processes.js';
 import { startTarget, type CountingTarget } from '../../../packages/runner/test/helpers.js';
 
@@ -266,4 +266,28 @@ export async function startStallingTarget(stallMs = 1500): Promise<StallingTarge
       await new Promise((resolve) => target.close(resolve));
     },
   };
+}
+
+/** The `interval` events of a task run's live stream, read until its `end` event. */
+export async function liveIntervals(server: TestServer, taskRunId: number): Promise<LiveInterval[]> {
+  const auth = { identity: { methods: ['password'], password: { user: { name: 'admin', password: TEST_PASSWORD, domain: { name: 'admin' } } } }, scope: { project: { id: PROJECT } } };
+  const token = (await server.client.post('/v3/auth/tokens', { auth }, { auth: { kind: 'none' } })).headers['x-subject-token'] as string;
+  const res = await fetch(`${server.baseUrl}/v1/${PROJECT}/task-run-infos/${taskRunId}/live`, { headers: { 'X-Auth-Token': token, Accept: 'text/event-stream' } });
+  expect(res.status).toBe(200);
+  const events: LiveInterval[] = [];
+  let buffer = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event === 'end') return events;
+      if (event === 'interval' && data !== undefined) events.push(JSON.parse(data));
+    }
+  }
+  return events;
 }

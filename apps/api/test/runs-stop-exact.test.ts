@@ -4,14 +4,14 @@
  * until it closes, is stopped through the API while requests are held. The run halts, the requests in
  * flight that complete within the grace are recorded, the held ones are aborted when it is over and
  * counted as aborted: the report's requests plus its aborted requests are exactly what the target
- * received, in the v1 report and the merged v2 outline. On PGlite and, with DATABASE_URL, Postgres.
+ * received, in the v1 report, the merged v2 outline and the live stream. On PGlite and, with DATABASE_URL, Postgres.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStatus } from '@perftest/model';
 import { backends, startTestServer, type TestServer } from './helpers.js';
-import { createTask, httpCase, PROJECT, recordedRequests, setTaskStatus, startTask, taskInfo, usersStage, waitForRunStatus } from './runs-fixtures.js';
+import { createTask, httpCase, liveIntervals, PROJECT, recordedRequests, setTaskStatus, startTask, taskInfo, usersStage, waitForRunStatus } from './runs-fixtures.js';
 
 describe.each(backends())('a stop through the API on %s', (backend) => {
   let server: TestServer;
@@ -43,6 +43,7 @@ describe.each(backends())('a stop through the API on %s', (backend) => {
     const { client, db } = server;
     const { suiteId, taskId } = await createTask(client, [httpCase('slow', url, [usersStage(6, 60)], 0)], false);
     const taskRunId = await startTask(client, suiteId, taskId);
+    const live = liveIntervals(server, taskRunId);
     while (received.held < 3) await new Promise((r) => setTimeout(r, 20));
     const asked = Date.now();
     const stop = await setTaskStatus(client, suiteId, taskId, 2);
@@ -72,5 +73,10 @@ describe.each(backends())('a stop through the API on %s', (backend) => {
     expect(merged.status, merged.text).toBe(200);
     const core = merged.body.result.outline.core_index;
     expect(core.request_count + core.aborted_requests).toBe(received.total);
+
+    // The live stream's seconds carry the same: their requests, and the aborted ones in the last.
+    const frames = await live;
+    expect(frames.reduce((sum, f) => sum + f.rps, 0)).toBe(performance.requests);
+    expect(frames.reduce((sum, f) => sum + f.aborted, 0)).toBe(received.held);
   }, 40_000);
 });

@@ -23,6 +23,7 @@ export class FrameBuilder {
     let users = 0;
     let started = 0;
     let dropped = 0;
+    let aborted = 0;
     let stage = 0;
     let iterations = 0;
     let requests = 0;
@@ -36,6 +37,7 @@ export class FrameBuilder {
       users += data.users;
       started += data.started ?? 0;
       dropped += data.dropped ?? 0;
+      aborted += data.aborted ?? 0;
       if (data.stage > stage) stage = data.stage;
       iterations += data.iterations?.requests ?? 0;
       for (const key of Object.keys(data.cards)) {
@@ -59,6 +61,7 @@ export class FrameBuilder {
       users,
       started,
       dropped,
+      aborted,
       stage,
       rps: requests,
       tps: outcomes[0],

@@ -78,6 +78,11 @@ export const LiveInterval = Type.Object({
   dropped: Type.Integer(),
   /** Extra key: starts dropped since the case run began, as of the rows received so far. */
   dropped_total: Type.Optional(Type.Integer()),
+  /**
+   * Extra key: requests in flight at a stop or the plan's end that were aborted when the grace was
+   * over (in the last second a share wrote); not counted in `rps`.
+   */
+  aborted: Type.Integer(),
   /** Index of the stage running at the end of the second. */
   stage: Type.Integer(),
   /** Requests that completed in the second, and those that succeeded. */
