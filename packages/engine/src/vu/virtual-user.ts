@@ -79,7 +79,11 @@ export class PlanUser implements VirtualUser {
     this.view.clear();
   }
 
-  async iterate(lateUs = 0): Promise<void> {
+  /**
+   * One pass over the case. Not an async function of its own: the pass's end is recorded by run()
+   * (its `pass` argument), so each request resumes one async frame fewer.
+   */
+  iterate(lateUs = 0): Promise<void> {
     this.recording = true;
     this.requests = 0;
     this.iterationOk = true;
@@ -90,10 +94,14 @@ export class PlanUser implements VirtualUser {
     this.iterationReceived = 0;
     this.pendingLateUs = lateUs > 0 ? Math.round(lateUs) : 0;
     this.cut = false;
-    await this.run(this.compiled.plan.contents);
+    return this.run(this.compiled.plan.contents, true);
+  }
+
+  /** Ends a pass: records it as an iteration unless it was cut short; true when it sent nothing. */
+  private endPass(): boolean {
     this.recording = false;
     this.view.clear();
-    if (this.cut || this.session.signal.aborted) return;
+    if (this.cut || this.session.signal.aborted) return false;
     this.recorder.iteration({
       ok: this.iterationOk,
       outcome: this.iterationOutcome,
@@ -102,8 +110,7 @@ export class PlanUser implements VirtualUser {
       sentBytes: this.iterationSent,
       recBytes: this.iterationReceived,
     });
-    // A pass that sent nothing (conditions all false) must still let timers and I/O run.
-    if (this.requests === 0) await yieldToLoop();
+    return this.requests === 0;
   }
 
   async close(): Promise<void> {
@@ -111,25 +118,34 @@ export class PlanUser implements VirtualUser {
     for (const driver of this.compiled.drivers()) await driver.closeSession?.(this.session);
   }
 
-  private async run(nodes: readonly PlanNode[]): Promise<void> {
+  /** Runs `nodes`; with `pass`, they are the case's contents and the pass ends here (endPass). */
+  private async run(nodes: readonly PlanNode[], pass = false): Promise<void> {
     const halt = this.halt;
-    for (let i = 0; i < nodes.length; i++) {
-      if (halt.aborted) return void (this.cut = true);
+    walk: for (let i = 0; i < nodes.length; i++) {
+      if (halt.aborted) {
+        this.cut = true;
+        break;
+      }
       const node = nodes[i];
       switch (node.kind) {
         case 'request': {
           // a request card: packets in order; a think time paces from the start of the previous packet
           const steps = node.steps;
+          // only a think time after a packet reads the packet's start
+          const paced = steps.length > 1;
           let lastStart = -1;
           for (let k = 0; k < steps.length; k++) {
-            if (halt.aborted) return void (this.cut = true);
+            if (halt.aborted) {
+              this.cut = true;
+              break walk;
+            }
             const step = steps[k];
             if (step.kind === 'think') {
               const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
               if (step.ms > elapsed) await this.sleeper.sleep(step.ms - elapsed);
               continue;
             }
-            lastStart = performance.now();
+            if (paced) lastStart = performance.now();
             if (step.retryTimes > 0) {
               await this.runRetried(step);
               continue;
@@ -144,7 +160,10 @@ export class PlanUser implements VirtualUser {
             } catch (err) {
               result = driverFailure(err);
             }
-            if (session.signal.aborted) return this.abandon(step);
+            if (session.signal.aborted) {
+              this.abandon(step);
+              break walk;
+            }
             this.judge(step, result);
             this.onDebug?.(step.card.key, result);
             this.record(step, result);
@@ -174,6 +193,8 @@ export class PlanUser implements VirtualUser {
           break;
       }
     }
+    // A pass that sent nothing (conditions all false) must still let timers and I/O run.
+    if (pass && this.endPass()) await yieldToLoop();
   }
 
   private holds(node: ConditionNode): boolean {

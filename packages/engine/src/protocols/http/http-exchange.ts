@@ -267,7 +267,8 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
-    const now = performance.now();
+    // written at once on an open connection: the request's start is the time
+    const now = this.dispatching && this.hop === 0 ? this.start : performance.now();
     this.activity = now;
     const ms = (this.plan as HttpPlan).returnTimeoutMs;
     this.timeoutMs = ms;
@@ -301,9 +302,13 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
     return true;
   }
 
+  /** The lean client received bytes of the response (stamped once per read, before they are parsed). */
+  onReceive(): void {
+    this.activity = performance.now();
+  }
+
   /** The lean client's head of the final response (http1-parser.ts). */
   onHead(status: number, statusText: string, headers: string[] | null, location: string | null, setCookies: string[] | null, contentEncoding: string | null): void {
-    this.activity = performance.now();
     this.status = status;
     this.statusText = statusText;
     this.headersSeen = true;
@@ -316,7 +321,6 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
 
   /** The lean client's body bytes. */
   onBody(buf: Buffer, start: number, end: number): void {
-    this.activity = performance.now();
     if (this.keep) this.chunks.push(buf.subarray(start, end));
   }
 

@@ -16,6 +16,8 @@ import { ResponseParser, type ResponseSink } from './http1-parser.js';
 /** What a lean connection reports to (http-exchange.ts implements it). */
 export interface LeanHandler extends ResponseSink {
   onConnect(abort: (err?: Error) => void): void;
+  /** Bytes of the response came (a sign of life for the return timeout), before they are parsed. */
+  onReceive(): void;
   onComplete(): void;
   onError(err: Error): void;
 }
@@ -166,6 +168,7 @@ export class LeanConnection {
       this.close();
       return;
     }
+    handler.onReceive();
     let ended: number;
     try {
       ended = this.parser.execute(chunk);
