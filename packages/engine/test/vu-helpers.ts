@@ -8,6 +8,7 @@ import type { CaseInfoDetail, Contents, Content } from '@perftest/model';
 import { compileCase, type CompileInput } from '../src/compile/compile-case.js';
 import { LocalCoordination } from '../src/coordination/local.js';
 import type { RequestResult, UserSession } from '../src/protocols/driver.js';
+import { headersOf } from '../src/protocols/response-headers.js';
 import type { CompiledCase, IterationResult, Recorder, VirtualUser } from '../src/types.js';
 
 /** A Recorder that stores copies of everything recorded. */
@@ -16,6 +17,7 @@ export class MemoryRecorder implements Recorder {
   readonly iterations: IterationResult[] = [];
 
   request(cardKey: string, result: RequestResult): void {
+    headersOf(result); // the copy carries the header record, which drivers make on demand
     this.requests.push({ key: cardKey, result: { ...result } });
   }
 

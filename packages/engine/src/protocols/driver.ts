@@ -20,8 +20,14 @@ export interface RequestResult {
   recBytes: number;
   /** Response body, kept only when the card's checkpoints/extractions or a debug run need it. */
   body?: Buffer;
-  /** Response headers (lower-case names), kept under the same condition as `body`. */
+  /**
+   * Response headers (lower-case names), kept under the same condition as `body`; a driver may
+   * hand `rawHeaders` instead, which headersOf() (response-headers.ts) makes into this record on
+   * first use.
+   */
   headers?: Record<string, string | string[]>;
+  /** The response headers as received, flat [name, value, ...], not yet made into `headers`. */
+  rawHeaders?: readonly (Buffer | string)[];
   /** The URL actually requested (after variable substitution and redirects). */
   url?: string;
   /** HTTP only, kept with a response that came: the version spoken ("HTTP/1.1" or "HTTP/2"). */

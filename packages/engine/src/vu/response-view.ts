@@ -3,6 +3,7 @@
  * as text, parsed as JSON and the header block built only when a check or extraction asks.
  */
 import type { RequestResult } from '../protocols/driver.js';
+import { headersOf } from '../protocols/response-headers.js';
 import type { ExtractionAccess } from '../compile/extraction.js';
 
 /** One user's view of its latest response. */
@@ -26,20 +27,24 @@ export class ResponseView implements ExtractionAccess {
     return this.result?.status ?? 0;
   }
 
+  private headers(): Record<string, string | string[]> | undefined {
+    return this.result === null ? undefined : headersOf(this.result);
+  }
+
   header(name: string): string | undefined {
-    const value = this.result?.headers?.[name];
+    const value = this.headers()?.[name];
     return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : value;
   }
 
   headerValues(name: string): readonly string[] {
-    const value = this.result?.headers?.[name];
+    const value = this.headers()?.[name];
     return value === undefined ? [] : Array.isArray(value) ? value : [value];
   }
 
   headerBlock(): string {
     if (this.block === undefined) {
       let out = '';
-      const headers = this.result?.headers ?? {};
+      const headers = this.headers() ?? {};
       for (const name in headers) {
         const value = headers[name];
         if (Array.isArray(value)) for (const v of value) out += `${name}: ${v}\n`;

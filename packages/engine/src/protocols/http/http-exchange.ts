@@ -394,7 +394,7 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
 
   private finish(): void {
     const responseTimeUs = Math.round((performance.now() - this.start) * 1000);
-    const result = buildResult(this, this.keep, responseTimeUs, this.sent, this.received, (this.target as Target).href);
+    const result = buildResult(this, this.keep, this.debug, responseTimeUs, this.sent, this.received, (this.target as Target).href);
     if (this.keep && this.headersSeen) result.httpVersion = (this.plan as HttpPlan).http2 ? 'HTTP/2' : 'HTTP/1.1';
     if (this.debug) {
       result.requestHeaders = headerRecord(this.sentHeaders);

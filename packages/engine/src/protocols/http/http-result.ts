@@ -5,6 +5,7 @@
 import zlib from 'node:zlib';
 import type { Outcome } from '@perftest/model';
 import type { RequestResult } from '../driver.js';
+import { headerRecordOf } from '../response-headers.js';
 
 /** What an exchange saw of the last response. */
 export interface ResponseState {
@@ -17,10 +18,15 @@ export interface ResponseState {
   readonly contentEncoding: string | null;
 }
 
-/** Builds the result of an exchange that started at `start` (performance.now() ms). */
+/**
+ * Builds the result of an exchange. A kept response's headers are a record at once in debug runs
+ * (whose results are shown as they are); otherwise they stay as received until a check asks
+ * (response-headers.ts).
+ */
 export function buildResult(
   r: ResponseState,
   keep: boolean,
+  debug: boolean,
   responseTimeUs: number,
   sentBytes: number,
   recBytes: number,
@@ -41,7 +47,10 @@ export function buildResult(
   if (!keep) return result;
   result.statusText = `${status} ${r.statusText}`.trim();
   result.url = href;
-  if (r.rawHeaders !== null) result.headers = responseHeaders(r.rawHeaders);
+  if (r.rawHeaders !== null) {
+    if (debug) result.headers = headerRecordOf(r.rawHeaders);
+    else result.rawHeaders = r.rawHeaders;
+  }
   const raw = r.chunks.length === 1 ? r.chunks[0] : Buffer.concat(r.chunks as Buffer[]);
   try {
     result.body = decode(raw, r.contentEncoding);
@@ -102,24 +111,6 @@ function describe(err: Error): string {
   }
   if (code === 'ERR_HTTP2_ERROR') return `HTTP/2 refused: the server's answer is not HTTP/2 (${err.message})`;
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-}
-
-const NOT_ASCII = /[^\x00-\x7f]/;
-
-function responseHeaders(raw: readonly (Buffer | string)[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const n = raw[i];
-    const v = raw[i + 1];
-    const name = (typeof n === 'string' ? n : n.toString('latin1')).toLowerCase();
-    // undici hands Buffers (read as UTF-8); the lean parser latin1 strings of the same bytes
-    const value = typeof v !== 'string' ? v.toString('utf8') : NOT_ASCII.test(v) ? Buffer.from(v, 'latin1').toString('utf8') : v;
-    const existing = out[name];
-    if (existing === undefined) out[name] = name === 'set-cookie' ? [value] : value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else out[name] = [existing, value];
-  }
-  return out;
 }
 
 /** Request headers as a record, for debug output. */
