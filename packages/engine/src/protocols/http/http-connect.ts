@@ -58,9 +58,11 @@ export class HttpConnector {
 
   /**
    * Starts a connection to `options`' origin and returns its socket; `callback` runs once, when it
-   * is connected (TLS handshake done, and for HTTP/2 "h2" selected) or has failed.
+   * is connected (TLS handshake done, and for HTTP/2 "h2" selected) or has failed. `onread`: a
+   * plain TCP socket reads into its buffer and hands each read to its callback instead of emitting
+   * 'data' (TLS sockets ignore it and emit 'data').
    */
-  open(options: ConnectOptions, timeoutMs: number, http2: boolean, callback: ConnectCallback): net.Socket {
+  open(options: ConnectOptions, timeoutMs: number, http2: boolean, callback: ConnectCallback, onread?: net.OnReadOpts): net.Socket {
     const secure = options.protocol === 'https:';
     const host = options.hostname;
     const port = Number(options.port) || (secure ? 443 : 80);
@@ -96,7 +98,7 @@ export class HttpConnector {
       });
       socket = tlsSocket;
     } else {
-      socket = connectTcp(this.policy, { host, port });
+      socket = connectTcp(this.policy, onread === undefined ? { host, port } : { host, port, onread });
       // undici speaks HTTP/2 on a socket whose alpnProtocol is "h2": prior knowledge for h2c
       if (http2) (socket as net.Socket & { alpnProtocol?: string }).alpnProtocol = 'h2';
       socket.once('connect', () => finish(null));

@@ -319,9 +319,12 @@ export class Exchange implements Dispatcher.DispatchHandler, LeanHandler, Respon
     if (this.keep) this.rawHeaders = headers;
   }
 
-  /** The lean client's body bytes. */
+  /** The lean client's body bytes, copied when kept (`buf` is the thread's read buffer, http1-connection.ts). */
   onBody(buf: Buffer, start: number, end: number): void {
-    if (this.keep) this.chunks.push(buf.subarray(start, end));
+    if (!this.keep) return;
+    const part = Buffer.allocUnsafe(end - start);
+    buf.copy(part, 0, start, end);
+    this.chunks.push(part);
   }
 
   onData(chunk: Buffer): boolean {

@@ -9,6 +9,7 @@
  * reused connection turns out closed before any byte of the response came (the server closed it as
  * the request left), an idempotent request is sent once more on a new connection, as browsers do.
  */
+import type net from 'node:net';
 import type { Socket } from 'node:net';
 import type { HttpConnector, OriginParts } from './http-connect.js';
 import { ResponseParser, type ResponseSink } from './http1-parser.js';
@@ -53,6 +54,18 @@ type OwnedSocket = Socket & { [OWNER]?: LeanConnection };
 function onSocketData(this: OwnedSocket, chunk: Buffer): void {
   this[OWNER]?.data(this, chunk);
 }
+function onSocketRead(this: OwnedSocket, nread: number, buf: Uint8Array): boolean {
+  this[OWNER]?.data(this, (buf as Buffer).subarray(0, nread));
+  return true;
+}
+
+/**
+ * Plain TCP sockets of this thread read into one buffer (net's `onread`) and hand each read to the
+ * connection at once: no Buffer per read and no readable-stream pass (push, 'data', a tick to read
+ * more). Nothing may keep a view of it past the callback: the parser copies what it carries over,
+ * the exchange copies body bytes it keeps.
+ */
+const READS: net.OnReadOpts = { buffer: Buffer.allocUnsafe(64 * 1024), callback: onSocketRead };
 function onSocketEnd(this: OwnedSocket): void {
   this[OWNER]?.ended(this);
 }
@@ -135,14 +148,15 @@ export class LeanConnection {
       if (err !== null || socket === null) return this.fail(err ?? new SocketError('connect failed'));
       const owned = socket as OwnedSocket;
       owned[OWNER] = this;
-      socket.on('data', onSocketData);
+      // TLS sockets ignore `onread` and emit 'data'
+      if ((socket as Socket & { encrypted?: boolean }).encrypted === true) socket.on('data', onSocketData);
       socket.on('end', onSocketEnd);
       socket.on('error', onSocketError);
       socket.on('close', onSocketClose);
       this.open = true;
       this.reused = false;
       if (this.handler !== null) this.write();
-    });
+    }, READS);
     this.socket = opening;
   }
 
