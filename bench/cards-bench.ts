@@ -7,11 +7,12 @@
  * is read right after the end, again after the rollup job, and its detail rows paged through and
  * checked against what the target received, card by card.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, type CaseInfoDetail } from '../packages/model/src/index.js';
@@ -19,6 +20,56 @@ import { freshDatabase, TEST_AK, TEST_SK, TestClient } from '../apps/api/test/he
 import { startServer } from '../apps/api/test/processes.js';
 
 const PROJECT = 'bench-cards';
+const PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
+
+/** One line of bench/memory-probe.mjs. */
+interface ProbeLine {
+  t: number;
+  thread: number;
+  heapUsed: number;
+  heapTotal: number;
+  wasm: number;
+  wasmResident?: number;
+  rss?: number;
+  external?: number;
+  arrayBuffers?: number;
+}
+
+/**
+ * Prints, phase by phase, the sample of the server's main thread with the highest RSS and beside it
+ * the V8 heaps (used/total) of the main thread and of each worker thread, external and array-buffer
+ * memory, and the WebAssembly memory (PGlite's) at that moment.
+ */
+function printTrace(file: string, phases: ReadonlyArray<{ name: string; at: number }>): void {
+  if (!existsSync(file)) {
+    console.log('memory trace: no samples (the probe did not load)');
+    return;
+  }
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as ProbeLine);
+  const threads = [...new Set(lines.map((l) => l.thread))].filter((t) => t !== 0).sort((a, b) => a - b);
+  const fmt = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(0));
+  console.log('memory trace (MB; per phase, the main thread\'s sample of highest RSS; heap used/total):');
+  for (let i = 1; i < phases.length; i++) {
+    const from = phases[i].at;
+    const to = i + 1 < phases.length ? phases[i + 1].at : Number.POSITIVE_INFINITY;
+    const main = lines.filter((l) => l.thread === 0 && l.t >= from && l.t < to);
+    if (main.length === 0) continue;
+    const top = main.reduce((a, b) => ((b.rss ?? 0) > (a.rss ?? 0) ? b : a));
+    const workers = threads.map((t) => {
+      const near = lines.filter((l) => l.thread === t && Math.abs(l.t - top.t) < 300);
+      const w = near.length === 0 ? undefined : near[near.length - 1];
+      return `, thread ${t} heap ${fmt(w?.heapUsed)}/${fmt(w?.heapTotal)}`;
+    });
+    const maxWasm = Math.max(...main.map((l) => l.wasm));
+    console.log(
+      `  ${phases[i].name.padEnd(18)} rss ${fmt(top.rss)} at +${((top.t - from) / 1000).toFixed(1)} s: main heap ${fmt(top.heapUsed)}/${fmt(top.heapTotal)}${workers.join('')}, ` +
+        `external ${fmt(top.external)} (array buffers ${fmt(top.arrayBuffers)}), wasm ${fmt(top.wasm)} (resident ${fmt(top.wasmResident)}, phase max ${fmt(maxWasm)})`,
+    );
+  }
+}
 
 /** A process's resident and peak resident memory (MB) from /proc. */
 export function memoryOf(pid: number): { rss: number; hwm: number } {
@@ -42,6 +93,8 @@ export interface CardsOptions {
   /** PERFTEST_WORKERS of the server. */
   threads: string;
   db: 'pglite' | 'postgres';
+  /** Loads bench/memory-probe.mjs into the server and prints where its memory went, phase by phase. */
+  trace?: boolean;
 }
 
 /** What bench:cards measured. */
@@ -74,10 +127,23 @@ export async function benchCards(options: CardsOptions): Promise<CardsFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'perftest-bench-cards-'));
   const postgres = DB === 'postgres' ? await freshDatabase('postgres') : undefined;
   const database: Record<string, string> = postgres === undefined ? { PERFTEST_DATA_DIR: dataDir } : { DATABASE_URL: postgres.url as string };
+  const traceFile = options.trace ? join(mkdtempSync(join(tmpdir(), 'perftest-bench-trace-')), 'memory.jsonl') : '';
+  const trace: Record<string, string> = options.trace
+    ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${PROBE}`.trim(), PERFTEST_MEMORY_TRACE: traceFile }
+    : {};
+  // PERFTEST_HEAP_SAMPLE=<dir>: the probe also samples allocations, one profile per phase
+  const heapSample = options.trace ? process.env.PERFTEST_HEAP_SAMPLE : undefined;
+  if (heapSample !== undefined) trace.PERFTEST_HEAP_SAMPLE = heapSample;
   const api = await startServer(
-    { PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, PERFTEST_WORKERS: THREADS },
+    { PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, PERFTEST_WORKERS: THREADS, ...trace },
     60_000,
   );
+  /** When each phase began (ms since the epoch, the probe's clock). */
+  const phases: Array<{ name: string; at: number }> = [{ name: 'start', at: Date.now() }];
+  const phase = (name: string): void => {
+    phases.push({ name, at: Date.now() });
+    if (heapSample !== undefined) process.kill(api.child.pid as number, 'SIGUSR2');
+  };
   const pid = api.child.pid as number;
   try {
     const client = new TestClient(api.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
@@ -92,11 +158,17 @@ export async function benchCards(options: CardsOptions): Promise<CardsFigures> {
     const suite = await ok(client.post(`/v1/${PROJECT}/test-suites`, { name: 'cards' }), 201);
     const task = await ok(client.post(`/v1/${PROJECT}/tasks`, { name: 'cards', project_id: suite.project_id, parallel: false }), 201);
     await ok(client.post(`/v1/${PROJECT}/task-cases`, { ...kase, type: 0, task_id: task.task_id }), 201);
+    phase('idle, case saved');
     const idle = memoryOf(pid);
     let peak = idle.rss;
-    const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(pid).rss)), 100);
+    let peakPhase = 'idle';
+    const sampler = setInterval(() => {
+      const rss = memoryOf(pid).rss;
+      if (rss > peak) [peak, peakPhase] = [rss, phases[phases.length - 1].name];
+    }, 100);
     const startedAt = performance.now();
     const body = { cluster_id: 0, cluster_type: 'shared-cluster-internet', without_package: 0, network_info: { network_type: 'internet' }, status: 9 };
+    phase('run');
     const taskRunId = (await ok(client.post(`/v1/${PROJECT}/test-suites/${suite.project_id}/tasks/${task.task_id}`, body), 200)).result.task_run_id;
     let info: any;
     for (;;) {
@@ -114,10 +186,14 @@ export async function benchCards(options: CardsOptions): Promise<CardsFigures> {
       if (res.status !== 200) throw new Error(`report: ${res.status} ${res.text.slice(0, 300)}`);
       return { ms: performance.now() - t, bytes: Buffer.byteLength(res.text), result: res.body.result };
     };
+    phase('first report read');
     const first = await read();
     const afterFirst = memoryOf(pid);
+    phase('rollup');
     await sleep(8_000); // past the rollup grace and one pass of the rollup job
+    phase('rolled read');
     const rolled = await read();
+    phase('detail pages');
     clearInterval(sampler);
     const end = memoryOf(pid);
     // every detail row, page by page, against what the target received
@@ -143,13 +219,17 @@ export async function benchCards(options: CardsOptions): Promise<CardsFigures> {
         `target answered ${targetTotal}, report counts ${total} (${mismatched} cards differ; ${counted.size} rows over ${pages} page reads)`,
     );
     console.log(
-      `server RSS: idle ${idle.rss.toFixed(0)} MB, peak sampled ${peak.toFixed(0)} MB, VmHWM ${end.hwm.toFixed(0)} MB ` +
+      `server RSS: idle ${idle.rss.toFixed(0)} MB, peak sampled ${peak.toFixed(0)} MB (${peakPhase}), VmHWM ${end.hwm.toFixed(0)} MB ` +
         `(after the first report read ${afterFirst.rss.toFixed(0)} MB, at the end ${end.rss.toFixed(0)} MB)`,
     );
     console.log(
       `report: first read ${first.ms.toFixed(0)} ms, ${(first.bytes / 1e6).toFixed(2)} MB, ${first.result.details.data[0].detailDatas.length} detail rows; ` +
         `after the rollup ${rolled.ms.toFixed(0)} ms, ${(rolled.bytes / 1e6).toFixed(2)} MB`,
     );
+    if (options.trace) {
+      await sleep(200);
+      printTrace(traceFile, phases);
+    }
     return {
       runStatus: info.run_status,
       ranMs,
@@ -167,6 +247,8 @@ export async function benchCards(options: CardsOptions): Promise<CardsFigures> {
     await api.stop();
     target.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (options.trace && process.env.PERFTEST_KEEP_TRACE === undefined) rmSync(join(traceFile, '..'), { recursive: true, force: true });
+    else if (options.trace) console.log(`memory trace kept: ${traceFile}`);
     await postgres?.drop();
   }
 }

@@ -12,7 +12,13 @@
  * PGlite alone holds about 560 MB once open (its WebAssembly Postgres), so the server's own growth is
  * read beside its total.
  *
- *   pnpm bench:cards [--cards 10000] [--users 1] [--seconds 10] [--threads 1] [--db pglite|postgres]
+ * With --trace, bench/memory-probe.mjs is loaded into the server and the bench prints, phase by
+ * phase, where the peak was and what it was made of (the V8 heaps, external memory, PGlite's
+ * WebAssembly memory and how much of it is resident); the probe allocates a little itself (it reads
+ * /proc/self/smaps every 2 s), so the figures of record are taken without it. With --trace and
+ * PERFTEST_HEAP_SAMPLE=<dir> it also writes one allocation profile per phase (garbage included).
+ *
+ *   pnpm bench:cards [--cards 10000] [--users 1] [--seconds 10] [--threads 1] [--db pglite|postgres] [--trace]
  */
 import { benchCards } from './cards-bench.js';
 
@@ -28,4 +34,5 @@ await benchCards({
   seconds: Number(arg('seconds', '10')),
   threads: arg('threads', '1'),
   db: arg('db', 'pglite') === 'postgres' ? 'postgres' : 'pglite',
+  trace: process.argv.includes('--trace'),
 });
