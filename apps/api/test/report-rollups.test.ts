@@ -253,6 +253,25 @@ describe.each(backends())('report rollups on %s', (backend) => {
     }
   });
 
+  it('is written by the job from the report cache when a read folded the run whole, without folding its rows again', async () => {
+    const run = await recordRun(plainShares(), { endedAgo: 0 });
+    const expected = await folded(run);
+    await read(server.client, run); // within the grace: folded into the cache, no rollup yet
+    expect(await rollupOf(run)).toBeUndefined();
+    const rowsBefore = foldStats.rows;
+    const cached = new RollupJob(server.db, { graceSeconds: 0, cache: server.app.reportCache });
+    await cached.runOnce();
+    expect(await rollupOf(run)).toEqual({ version: ROLLUP_VERSION, row_count: run.rows });
+    expect(cached.fromCache).toBeGreaterThanOrEqual(1);
+    expect(foldStats.rows - rowsBefore).toBe(0);
+    const restarted = await restart();
+    try {
+      for (const limit of LIMITS) expect(await read(restarted.client, run, limit), `limit ${limit}`).toEqual(expected(limit));
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('serves a restart from the rollup with no row folded, even once the rows are gone', async () => {
     const run = await recordRun(plainShares());
     const expected = await folded(run);

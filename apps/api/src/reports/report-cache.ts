@@ -64,6 +64,16 @@ export class ReportCache {
     return entry.acc;
   }
 
+  /**
+   * The accumulator of `caseRunId` when this cache holds it with exactly `stored` rows folded and no
+   * update under way, else undefined: the rollup job takes it instead of folding the same rows again.
+   */
+  folded(caseRunId: number, stored: number): CaseRunAccumulator | undefined {
+    const entry = this.entries.get(caseRunId);
+    if (entry === undefined || entry.fresh || entry.updating !== undefined || entry.acc.rowCount !== stored) return undefined;
+    return entry.acc;
+  }
+
   /** Forgets every case run (tests, benchmarks). */
   clear(): void {
     this.entries.clear();

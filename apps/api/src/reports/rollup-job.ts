@@ -6,11 +6,19 @@
  * loop every few rows) and writes the rollup. A case run whose rollup fails is logged and skipped
  * until the server restarts (its reports still fold the intervals). Case runs that predate the
  * rollups are rolled up too, newest first, one at a time.
+ *
+ * A case run whose report was read after its end is usually in the report cache already, every row
+ * folded (the read came before the grace was over, so it could not write the rollup itself): the
+ * job encodes that accumulator instead of folding the rows a second time. The second fold read the
+ * whole run back from the database and built it anew, and was the highest point of the server's
+ * memory in bench:cards' 10,000-card run on PGlite (bench/RESULTS.md, "The figures of issue 8").
  */
 import type { Queryable } from '@perftest/store';
 import type { FastifyInstance } from 'fastify';
 import { CaseRunAccumulator } from '@perftest/engine';
+import { intervalCount } from '../storage/reports.js';
 import { foldIntervals } from './interval-fold.js';
+import type { ReportCache } from './report-cache.js';
 import { rollupCandidates, writeRollup } from './rollup-store.js';
 
 /** Pause between two looks for case runs to roll up. */
@@ -30,6 +38,8 @@ export interface RollupJobOptions {
   /** Seconds after its end before a case run is rolled up (ROLLUP_GRACE_SECONDS). */
   graceSeconds?: number;
   log?: RollupJobLog;
+  /** The server's report cache: a case run it holds folded whole is rolled up from it. */
+  cache?: ReportCache;
 }
 
 /** The background loop that rolls up ended case runs. */
@@ -43,6 +53,9 @@ export class RollupJob {
   private readonly intervalMs: number;
   private readonly graceSeconds: number | undefined;
   private readonly log: RollupJobLog;
+  private readonly cache: ReportCache | undefined;
+  /** Rollups written from the report cache's accumulator, without a fold (tests). */
+  fromCache = 0;
 
   constructor(
     private readonly db: Queryable,
@@ -51,6 +64,7 @@ export class RollupJob {
     this.intervalMs = options.intervalMs ?? ROLLUP_JOB_INTERVAL_MS;
     this.graceSeconds = options.graceSeconds;
     this.log = options.log ?? (() => {});
+    this.cache = options.cache;
   }
 
   /** Starts looking, the first time after one interval. */
@@ -77,6 +91,14 @@ export class RollupJob {
       for (const c of candidates) {
         if (this.closing) return written;
         try {
+          const cached = this.cache === undefined ? undefined : this.cache.folded(c.id, await intervalCount(this.db, c.id));
+          if (cached !== undefined) {
+            if (await writeRollup(this.db, c.id, cached)) {
+              written++;
+              this.fromCache++;
+            } else this.failed.add(c.id); // deleted meanwhile
+            continue;
+          }
           const acc = new CaseRunAccumulator();
           const complete = await foldIntervals(this.db, c.id, acc, Number.MIN_SAFE_INTEGER, {
             pageRows: PAGE_ROWS,
@@ -111,8 +133,8 @@ export class RollupJob {
 }
 
 /** Runs a rollup job beside the server: started when it is ready, stopped when it closes. */
-export function installRollupJob(app: FastifyInstance, options: Omit<RollupJobOptions, 'log'> = {}): RollupJob {
-  const job = new RollupJob(app.db, { ...options, log: (message, fields) => app.log.warn(fields, message) });
+export function installRollupJob(app: FastifyInstance, options: Omit<RollupJobOptions, 'log' | 'cache'> = {}): RollupJob {
+  const job = new RollupJob(app.db, { ...options, cache: app.reportCache, log: (message, fields) => app.log.warn(fields, message) });
   app.addHook('onReady', async () => job.start());
   app.addHook('onClose', async () => job.stop());
   return job;
