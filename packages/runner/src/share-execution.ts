@@ -110,6 +110,8 @@ export class ShareExecution {
         coordination: ctx.coordination(share.caseRunId, share.shareIndex, share.shareCount),
         externalSteps: this.steps !== undefined,
         pool: ctx.pool,
+        // the run's figures are read from the stored intervals; per-card totals would be held for nothing
+        cardSummaries: false,
         onInterval: (interval) => {
           if (interval.started > 0) this.countBegun(interval.started);
           if (interval.second < fromSecond) return;

@@ -56,6 +56,11 @@ export interface RunSettings {
   externalSteps?: boolean;
   /** Warm engine threads kept by the caller (threads > 1); default: the run starts its own pool. */
   pool?: EnginePool;
+  /**
+   * False: `done`'s summary leaves out the per-card figures (its `cards` is empty), for a caller
+   * that reads them from the intervals it stores (a worker); default true (the CLI prints them).
+   */
+  cardSummaries?: boolean;
 }
 
 /**
@@ -117,7 +122,7 @@ export async function startRun(opts: StartRunOptions): Promise<EngineRun> {
   const plan = preparedPlan(prepared);
   const cards: CardInfo[] = [...prepared.cards];
   const coordination = opts.coordination ?? new LocalCoordination();
-  const totals = new RunTotals(cards);
+  const totals = new RunTotals(cards, opts.cardSummaries ?? true);
   let steps: readonly StepResult[] = [];
   let callbackError: unknown;
   const onInterval = (interval: IntervalMessage): void => {

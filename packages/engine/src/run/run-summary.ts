@@ -32,7 +32,7 @@ export interface RunSummary {
   iterations: StatsSummary;
   /** Every request of every card together. */
   requests: StatsSummary;
-  /** Per request card, by CardInfo.key. */
+  /** Per request card, by CardInfo.key (empty when the run was started with `cardSummaries: false`). */
   cards: Record<string, StatsSummary>;
   /** Finished steps of intelligent high pressure stages (empty otherwise). */
   steps: StepResult[];
@@ -49,8 +49,15 @@ export class RunTotals {
   private dropped = 0;
   private aborted = 0;
 
-  /** `cards`: the case's request cards, each summarized even when it recorded nothing. */
-  constructor(private readonly known: readonly CardInfo[]) {}
+  /**
+   * `cards`: the case's request cards, each summarized even when it recorded nothing; `perCard`
+   * false keeps only the case-wide totals (a caller that reads its report from the stored intervals
+   * does not pay a merged histogram per card for the whole run).
+   */
+  constructor(
+    private readonly known: readonly CardInfo[],
+    private readonly perCard = true,
+  ) {}
 
   /** Adds one (merged) interval. */
   add(interval: IntervalMessage): void {
@@ -62,20 +69,21 @@ export class RunTotals {
     addStats(this.iterations, interval.iterations);
     for (const key of Object.keys(interval.cards)) {
       const stats = interval.cards[key];
+      addStats(this.requests, stats);
+      if (!this.perCard) continue;
       let card = this.cards.get(key);
       if (card === undefined) {
         card = emptyMergedStats();
         this.cards.set(key, card);
       }
       addStats(card, stats);
-      addStats(this.requests, stats);
     }
   }
 
   /** The summary of everything added. */
   summary(end: RunEnd, startedAt: number, endedAt: number, steps: readonly StepResult[]): RunSummary {
     const cards: Record<string, StatsSummary> = {};
-    for (const card of this.known) cards[card.key] = summarize(this.cards.get(card.key) ?? emptyMergedStats());
+    if (this.perCard) for (const card of this.known) cards[card.key] = summarize(this.cards.get(card.key) ?? emptyMergedStats());
     for (const [key, stats] of this.cards) cards[key] ??= summarize(stats);
     return {
       end,
