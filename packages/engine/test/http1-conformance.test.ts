@@ -3,8 +3,9 @@
  * against a raw TCP server scripting each response byte for byte: chunked bodies with extensions
  * and trailers, keep-alive and `Connection: close`, HEAD, 1xx interim responses, 204 and 304,
  * bodies far larger than a socket buffer, a body framed by the connection's end, a server closing
- * mid-response, and a response longer than its Content-Length. Every case checks the outcome, the
- * body seen by checkpoints, the connections the server accepted and the bytes against its sockets.
+ * mid-response, a response longer than its Content-Length, and a head arriving in pieces. Every
+ * case checks the outcome, the body seen by checkpoints, the connections the server accepted and
+ * the bytes against its sockets.
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,13 @@ const RESPONSES: Record<string, string | ((socket: net.Socket, earlier: number) 
   '/cut': (socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'),
   '/overlong': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA-BYTES',
   '/http10': (socket) => socket.end('HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nold!'),
+  // a head long enough that its end lies far into a read, then a head that comes in three pieces
+  '/padded-head': `HTTP/1.1 200 OK\r\nX-Pad: ${'p'.repeat(600)}\r\nContent-Length: 6\r\n\r\npadded`,
+  '/split-head': (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nContent-Le');
+    setTimeout(() => socket.write('ngth: 5\r\n\r'), 15);
+    setTimeout(() => socket.write('\nsplit'), 30);
+  },
 };
 
 interface RawServer {
@@ -167,6 +175,18 @@ for (const client of ['lean', 'undici'] as const) {
       );
       expect(r.results.map((x) => x.outcome)).toEqual(['success', 'success', 'success']);
       expect(r.connections).toBe(3);
+      expect(r.received).toBe(r.serverWritten);
+    });
+
+    it('reads a head that arrives in pieces, whatever earlier reads left in the read buffer', async () => {
+      const r = await run(
+        card(packet({ url: `${server.url}/padded-head` }), body('padded')),
+        card(packet({ url: `${server.url}/split-head` }), body('split')),
+        card(packet({ url: `${server.url}/plain` }), body('plain')),
+      );
+      expect(r.results.map((x) => x.outcome)).toEqual(['success', 'success', 'success']);
+      expect(r.connections).toBe(1);
+      expect(r.sent).toBe(r.serverRead);
       expect(r.received).toBe(r.serverWritten);
     });
 
