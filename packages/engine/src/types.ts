@@ -83,6 +83,14 @@ export interface UserEnv {
   onDebug?: (cardKey: string, result: RequestResult) => void;
 }
 
+/** What lets a user start its next pass (the closed model's loop, run/closed-model.ts). */
+export interface PassGate {
+  /** Whether a pass may start now; when true, it is counted as started. */
+  open(): boolean;
+  /** The pass that open() allowed has ended. */
+  passed(): void;
+}
+
 /** One virtual user of a compiled case. */
 export interface VirtualUser {
   /** Runs `setup_contents` once (not recorded in statistics). */
@@ -93,6 +101,11 @@ export interface VirtualUser {
    * Never rejects because of the target; resolves early when the session's signal aborts.
    */
   iterate(lateUs?: number): Promise<void>;
+  /**
+   * Passes back to back (the closed model) while `gate` opens, as iterate() in a loop would, but
+   * in one async frame: each request resumes one frame fewer. Resolves once the gate stays shut.
+   */
+  iterateWhile?(gate: PassGate): Promise<void>;
   /** Closes the user's connections. */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  * users are marked to retire: each finishes its current iteration, then closes. A by-count stage
  * gives a budget of iteration starts; users that find it spent wait for the next stage.
  */
-import type { VirtualUser } from '../types.js';
+import type { PassGate, VirtualUser } from '../types.js';
 
 /** What the closed model needs from the case runner. */
 export interface ClosedModelOptions {
@@ -22,6 +22,27 @@ export interface ClosedModelOptions {
 /** One looping user: live (counted in the target) or retiring (finishing its last iteration). */
 interface Slot {
   retiring: boolean;
+}
+
+/** The gate of one looping user (a class, not closures: one small object per user). */
+class SlotGate implements PassGate {
+  /** The stage a pass started in: a pass ending in a later stage does not count toward it. */
+  private gen = 0;
+
+  constructor(
+    private readonly model: ClosedModel,
+    private readonly slot: Slot,
+  ) {}
+
+  open(): boolean {
+    const started = this.model.startPass(this.slot);
+    if (started >= 0) this.gen = started;
+    return started >= 0;
+  }
+
+  passed(): void {
+    this.model.endPass(this.gen);
+  }
 }
 
 /** Keeps the number of looping virtual users at the target. */
@@ -87,6 +108,22 @@ export class ClosedModel {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
+  /** Starts a pass of `slot`'s user when it may: returns the stage's generation, or -1. */
+  startPass(slot: Slot): number {
+    if (slot.retiring || this.opts.signal.aborted || this.budget <= 0) return -1;
+    this.budget--;
+    this.started++;
+    return this.gen;
+  }
+
+  /** A pass started in generation `gen` ended: it counts toward the stage if that is still current. */
+  endPass(gen: number): void {
+    if (gen === this.gen && !this.opts.signal.aborted) {
+      this.stageCompleted++;
+      this.opts.onProgress();
+    }
+  }
+
   private async loop(slot: Slot): Promise<void> {
     this.loops++;
     const signal = this.opts.signal;
@@ -94,19 +131,19 @@ export class ClosedModel {
     try {
       user = this.opts.createUser();
       await user.setup();
+      const gate = user.iterateWhile === undefined ? undefined : new SlotGate(this, slot);
       while (!slot.retiring && !signal.aborted) {
         if (this.budget <= 0) {
           await new Promise<void>((resolve) => this.budgetWaiters.push(resolve));
           continue;
         }
-        this.budget--;
-        this.started++;
-        const gen = this.gen;
-        await user.iterate();
-        if (gen === this.gen && !signal.aborted) {
-          this.stageCompleted++;
-          this.opts.onProgress();
+        if (gate !== undefined) {
+          await user.iterateWhile!(gate);
+          continue;
         }
+        const gen = this.startPass(slot);
+        await user.iterate();
+        this.endPass(gen);
       }
     } catch (error) {
       this.opts.onError(error);

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Outcome } from '@perftest/model';
 import type { ProtocolDriver, RequestResult, UserSession } from '../protocols/driver.js';
-import type { Coordination, Recorder, UserEnv, VirtualUser } from '../types.js';
+import type { Coordination, PassGate, Recorder, UserEnv, VirtualUser } from '../types.js';
 import { checkpointFailure } from '../compile/checkpoint.js';
 import { runAssignments } from '../compile/data-instruction.js';
 import { applyExtractions } from '../compile/extraction.js';
@@ -84,6 +84,17 @@ export class PlanUser implements VirtualUser {
    * (its `pass` argument), so each request resumes one async frame fewer.
    */
   iterate(lateUs = 0): Promise<void> {
+    this.beginPass(lateUs);
+    return this.run(this.compiled.plan.contents, true);
+  }
+
+  iterateWhile(gate: PassGate): Promise<void> {
+    if (!gate.open()) return Promise.resolve();
+    this.beginPass(0);
+    return this.run(this.compiled.plan.contents, true, gate);
+  }
+
+  private beginPass(lateUs: number): void {
     this.recording = true;
     this.requests = 0;
     this.iterationOk = true;
@@ -94,7 +105,6 @@ export class PlanUser implements VirtualUser {
     this.iterationReceived = 0;
     this.pendingLateUs = lateUs > 0 ? Math.round(lateUs) : 0;
     this.cut = false;
-    return this.run(this.compiled.plan.contents, true);
   }
 
   /** Ends a pass: records it as an iteration unless it was cut short; true when it sent nothing. */
@@ -118,83 +128,93 @@ export class PlanUser implements VirtualUser {
     for (const driver of this.compiled.drivers()) await driver.closeSession?.(this.session);
   }
 
-  /** Runs `nodes`; with `pass`, they are the case's contents and the pass ends here (endPass). */
-  private async run(nodes: readonly PlanNode[], pass = false): Promise<void> {
+  /**
+   * Runs `nodes`; with `pass`, they are the case's contents and the pass ends here (endPass), and
+   * with `gate` the next passes run here too, while it opens.
+   */
+  private async run(nodes: readonly PlanNode[], pass = false, gate?: PassGate): Promise<void> {
     const halt = this.halt;
-    walk: for (let i = 0; i < nodes.length; i++) {
-      if (halt.aborted) {
-        this.cut = true;
-        break;
-      }
-      const node = nodes[i];
-      switch (node.kind) {
-        case 'request': {
-          // a request card: packets in order; a think time paces from the start of the previous packet
-          const steps = node.steps;
-          // only a think time after a packet reads the packet's start
-          const paced = steps.length > 1;
-          let lastStart = -1;
-          for (let k = 0; k < steps.length; k++) {
-            if (halt.aborted) {
-              this.cut = true;
-              break walk;
+    for (;;) {
+      walk: for (let i = 0; i < nodes.length; i++) {
+        if (halt.aborted) {
+          this.cut = true;
+          break;
+        }
+        const node = nodes[i];
+        switch (node.kind) {
+          case 'request': {
+            // a request card: packets in order; a think time paces from the start of the previous packet
+            const steps = node.steps;
+            // only a think time after a packet reads the packet's start
+            const paced = steps.length > 1;
+            let lastStart = -1;
+            for (let k = 0; k < steps.length; k++) {
+              if (halt.aborted) {
+                this.cut = true;
+                break walk;
+              }
+              const step = steps[k];
+              if (step.kind === 'think') {
+                const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
+                if (step.ms > elapsed) await this.sleeper.sleep(step.ms - elapsed);
+                continue;
+              }
+              if (paced) lastStart = performance.now();
+              if (step.retryTimes > 0) {
+                await this.runRetried(step);
+                continue;
+              }
+              const session = this.session;
+              session.keepResponse = step.needsResponse || this.onDebug !== undefined;
+              this.requests++;
+              if (this.recording) this.recorder.begin?.(step.card.key);
+              let result: RequestResult;
+              try {
+                result = await step.request.execute(session, this.vars);
+              } catch (err) {
+                result = driverFailure(err);
+              }
+              if (session.signal.aborted) {
+                this.abandon(step);
+                break walk;
+              }
+              this.judge(step, result);
+              this.onDebug?.(step.card.key, result);
+              this.record(step, result);
             }
-            const step = steps[k];
-            if (step.kind === 'think') {
-              const elapsed = lastStart < 0 ? 0 : performance.now() - lastStart;
-              if (step.ms > elapsed) await this.sleeper.sleep(step.ms - elapsed);
-              continue;
-            }
-            if (paced) lastStart = performance.now();
-            if (step.retryTimes > 0) {
-              await this.runRetried(step);
-              continue;
-            }
-            const session = this.session;
-            session.keepResponse = step.needsResponse || this.onDebug !== undefined;
-            this.requests++;
-            if (this.recording) this.recorder.begin?.(step.card.key);
-            let result: RequestResult;
-            try {
-              result = await step.request.execute(session, this.vars);
-            } catch (err) {
-              result = driverFailure(err);
-            }
-            if (session.signal.aborted) {
-              this.abandon(step);
-              break walk;
-            }
-            this.judge(step, result);
-            this.onDebug?.(step.card.key, result);
-            this.record(step, result);
+            break;
           }
-          break;
+          case 'data':
+            runAssignments(node.assignments, this.vars);
+            break;
+          case 'loop':
+            for (let k = 0; k < node.count && !this.cut; k++) await this.run(node.body);
+            break;
+          case 'condition':
+            if (this.holds(node)) await this.run(node.body);
+            break;
+          case 'weights': {
+            const branch = node.random ? node.table.draw() : node.table.forUser(this.session.userIndex);
+            await this.run(node.branches[branch]);
+            break;
+          }
+          case 'throughput':
+            await this.coordination.throttle(node.key, node.rps, halt);
+            await this.run(node.body);
+            break;
+          case 'rendezvous':
+            await this.coordination.rendezvous(node.key, node.users, node.timeoutMs, halt);
+            break;
         }
-        case 'data':
-          runAssignments(node.assignments, this.vars);
-          break;
-        case 'loop':
-          for (let k = 0; k < node.count && !this.cut; k++) await this.run(node.body);
-          break;
-        case 'condition':
-          if (this.holds(node)) await this.run(node.body);
-          break;
-        case 'weights': {
-          const branch = node.random ? node.table.draw() : node.table.forUser(this.session.userIndex);
-          await this.run(node.branches[branch]);
-          break;
-        }
-        case 'throughput':
-          await this.coordination.throttle(node.key, node.rps, halt);
-          await this.run(node.body);
-          break;
-        case 'rendezvous':
-          await this.coordination.rendezvous(node.key, node.users, node.timeoutMs, halt);
-          break;
       }
+      if (!pass) return;
+      // A pass that sent nothing (conditions all false) must still let timers and I/O run.
+      if (this.endPass()) await yieldToLoop();
+      if (gate === undefined) return;
+      gate.passed();
+      if (!gate.open()) return;
+      this.beginPass(0);
     }
-    // A pass that sent nothing (conditions all false) must still let timers and I/O run.
-    if (pass && this.endPass()) await yieldToLoop();
   }
 
   private holds(node: ConditionNode): boolean {
