@@ -55,8 +55,12 @@ export interface ServerProcess {
   stop(): Promise<Finished>;
 }
 
-/** Starts the server; resolves once it prints its listening URL, rejects if it exits first. */
-export function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+/**
+ * Starts the server; resolves once it prints its listening URL, rejects if it exits first. A first
+ * start on a fresh PGlite directory runs PGlite's initdb (6-8 s of CPU in a child process) after the
+ * server's own load: 15-18 s on this 2-core machine while other test files run, hence the minute.
+ */
+export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { cwd: REPO_ROOT, env: cleanEnv(env) });
   const io = collect(child);
   return new Promise((resolve, reject) => {

@@ -48,7 +48,7 @@ describe('server start-up (real process, PGlite data dir)', () => {
     );
     expect(token.status).toBe(201);
     expect(typeof token.headers['x-subject-token']).toBe('string');
-  });
+  }, 90_000); // a first start runs initdb (processes.ts, startServer)
 
   it('refuses the CLI while the server holds the data dir, naming the server process', async () => {
     expect(existsSync(join(dataDir, 'perftest.lock'))).toBe(true);
@@ -100,7 +100,7 @@ describe('server start-up (real process, PGlite data dir)', () => {
     const asAlice = new TestClient(running.baseUrl, { kind: 'sign', ak: alice.ak, sk: alice.sk });
     expect((await asAlice.get('/v1/proj-a/test-suites')).status).toBe(200);
     expect((await asAlice.get('/v1/proj-start/test-suites')).status).toBe(403);
-  });
+  }, 90_000);
 
   it('exits with code 2 and a message naming PORT on a bad PORT', async () => {
     const finished = await runServerToExit({ ...env, PORT: '70000' });

@@ -35,6 +35,7 @@ export async function openPglite(dataDir: string, log: (message: string) => void
     if (created) {
       try {
         before = tightenDataDir(dataDir);
+        log(`creating the embedded database in ${dataDir} (first start only; about 10 s)`);
         await initdbInChild(dataDir);
       } catch (err) {
         release();
