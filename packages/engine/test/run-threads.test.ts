@@ -28,11 +28,14 @@ describe('startRun over threads', () => {
     const run = await startRun({ case: getCase(server.url, STAGES), threads, onInterval: (i) => intervals.push(i) });
     const summary = await run.done;
     expect(summary.end).toBe('finished');
-    expect(server.served).toBe(1077);
-    expect(summary.started).toBe(1077);
-    expect(summary.requests.requests).toBe(1077);
-    expect(recordedRequests(intervals)).toBe(1077);
-    expect(summary.dropped).toBe(0);
+    // Every intended start is made or counted as dropped (a TPS start whose 10 users are all busy
+    // past the start wait: none on a quiet machine, a few when the suite loads both cores), and
+    // what was made is exactly what was served and recorded.
+    expect(summary.started + summary.dropped).toBe(1077);
+    expect(summary.dropped).toBeLessThanOrEqual(30);
+    expect(server.served).toBe(summary.started);
+    expect(summary.requests.requests).toBe(summary.started);
+    expect(recordedRequests(intervals)).toBe(summary.started);
   });
 
   it('merges the threads of each second into one interval, recording exactly what was served', async () => {
