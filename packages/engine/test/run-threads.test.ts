@@ -48,11 +48,9 @@ describe('startRun over threads', () => {
     expect(server.served).toBeGreaterThan(100);
     const seconds = intervals.map((i) => i.second);
     expect(seconds).toEqual(seconds.map((_, k) => seconds[0] + k));
-    // 5 users split 3 + 2 over the threads, summed back in the merged interval. (Each thread samples
-    // its users when it cuts the second, which a loaded machine delays: a cut that lands after the
-    // stage's end on one thread reads 0 there, so a second may show 3 or 2, never more than 5.)
-    expect(intervals.every((i) => i.users <= 5)).toBe(true);
-    expect(intervals.filter((i) => i.users === 5).length).toBeGreaterThan(0);
+    // 5 users split 3 + 2 over the threads, summed back in the merged interval (each thread cuts a
+    // second with the users it ended with, however late its timer: case-runner.ts, flushDue).
+    expect(intervals.filter((i) => i.users > 0).every((i) => i.users === 5)).toBe(true);
     expect(summary.maxUsers).toBe(5);
   });
 

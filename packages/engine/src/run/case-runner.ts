@@ -194,6 +194,7 @@ export class CaseRunner {
   private tick(): void {
     this.kicked = false;
     if (this.ending || this.index < 0) return;
+    this.flushDue();
     const now = epochMs();
     for (;;) {
       const stage = this.stage;
@@ -248,10 +249,20 @@ export class CaseRunner {
     const now = epochMs();
     const next = (Math.floor(now / 1000) + 1) * 1000;
     this.flushTimer = setTimeout(() => {
-      const second = Math.floor(epochMs() / 1000) - 1;
-      while (this.lastFlushed < second) this.emit(this.lastFlushed + 1);
+      this.flushDue();
       this.armFlush();
     }, next - now + 1);
+  }
+
+  /**
+   * Emits every second that has ended and is not emitted yet. The timeline calls it before it
+   * changes the users or the stage (tick, end), so that a second is cut with the users and stage it
+   * ended with even when its flush timer runs late (a loaded machine delays timers by hundreds of
+   * ms): the flush timer alone, firing after a stage change, reported the next stage's users.
+   */
+  private flushDue(): void {
+    const second = Math.floor(epochMs() / 1000) - 1;
+    while (this.lastFlushed < second) this.emit(this.lastFlushed + 1);
   }
 
   private emit(second: number): void {
@@ -285,6 +296,7 @@ export class CaseRunner {
   }
 
   private async end(how: 'finished' | 'stopped', immediate = false): Promise<void> {
+    this.flushDue();
     this.ending = true;
     clearTimeout(this.tickTimer);
     clearInterval(this.tickTimer);
