@@ -4,6 +4,7 @@
  * the SDK's; the extra keys (dropped starts, aborted requests, interruptions) are this project's and
  * SDKs ignore them.
  */
+import type { Interruption } from './messages.js';
 
 /** The peak figures a report shows (keys of the SDK's PeakMetric, times in ms, rate in percent). */
 export interface PeakMetric {
@@ -33,21 +34,11 @@ export interface ReportBrokens {
   dropped_brokens: { dropped: number[] };
 }
 
-/** An entry of the outline's `interruptions`: a share whose worker was lost (camelCase, as the report's keys are). */
-export interface ReportInterruption {
-  share: number;
-  shareCount: number;
-  worker: string;
-  host: string;
-  /** When the lost worker last recorded (ISO-8601). */
-  from: string;
-  /** When the share was taken over, or the run ended (ISO-8601). */
-  to: string;
-  seconds: number;
-  reason: string;
-  /** Whether another worker resumed the share. */
-  resumed: boolean;
-}
+/**
+ * An entry of the outline's `interruptions`: the stored Interruption (messages.ts) with the report's
+ * camelCase key for the share count, and its times as the report writes times.
+ */
+export type ReportInterruption = Omit<Interruption, 'share_count'> & { shareCount: number };
 
 /**
  * The documented figures of a `performance` row of a report (the case's, or one card's in
