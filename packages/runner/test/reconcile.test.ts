@@ -16,8 +16,8 @@ const kase = (name: string) => httpCase(name, 'http://127.0.0.1:9/', [usersStage
 
 /**
  * A reconcile pass, and the lead it gave each case run, bracketed by the clock: start_at is the
- * pass's now() plus the lead, and that now() falls between `before` and `after`, so the lead is at
- * least start_at - after and at most start_at - before, however long a loaded machine takes.
+ * moment of dispatch plus the lead, and that moment falls between `before` and `after`, so the lead
+ * is at least start_at - after and at most start_at - before, however long a loaded machine takes.
  */
 async function reconcileTimed(db: Database, options: Parameters<typeof reconcile>[1]) {
   const before = Date.now();

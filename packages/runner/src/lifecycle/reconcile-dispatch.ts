@@ -108,6 +108,11 @@ function leadOf(live: LiveWorker[], count: number, fixed: number | undefined): n
   return count > 1 || threaded.some((w) => w.load > 0) ? THREADED_START_LEAD_MS : WARM_THREADED_START_LEAD_MS;
 }
 
+/**
+ * Stage 0 starts `lead` ms after the moment of dispatch (clock_timestamp(), not the pass
+ * transaction's now(): a pass whose transaction began before the previous pass committed, and then
+ * took the lock, would date its runs before that pass's, and a long pass would eat into the lead).
+ */
 async function dispatchCaseRun(w: PassWriter, taskRunId: number, caseRunId: number, live: LiveWorker[], lead: number): Promise<void> {
   await w.tx.query(
     `insert into case_run_shares(case_run_id, share_index, share_count, worker_id)
@@ -117,12 +122,12 @@ async function dispatchCaseRun(w: PassWriter, taskRunId: number, caseRunId: numb
   );
   for (const w of live) w.load++;
   await w.update(
-    `update case_runs set status = ${RunStatus.Running}, start_at = now() + $2::float8 * interval '1 millisecond'
+    `update case_runs set status = ${RunStatus.Running}, start_at = clock_timestamp() + $2::float8 * interval '1 millisecond'
       where id = $1 and status = ${RunStatus.Waiting}`,
     [caseRunId, lead],
   );
   await w.update(
-    `update task_runs set status = ${RunStatus.Running}, started_at = coalesce(started_at, now() + $2::float8 * interval '1 millisecond')
+    `update task_runs set status = ${RunStatus.Running}, started_at = coalesce(started_at, clock_timestamp() + $2::float8 * interval '1 millisecond')
       where id = $1 and status in (${RunStatus.Waiting}, ${RunStatus.Running})`,
     [taskRunId, lead],
   );
