@@ -91,8 +91,8 @@ export async function dispatch(w: PassWriter, live: LiveWorker[], timing: Dispat
       continue;
     }
     inUse += users;
-    const lead = leadOf(live, ready.length, timing.leadMs);
-    for (const caseRun of ready) await dispatchCaseRun(w, run.id, caseRun.id, live, lead);
+    const startMs = await startInstant(w, leadOf(live, ready.length, timing.leadMs));
+    for (const caseRun of ready) await dispatchCaseRun(w, run.id, caseRun.id, live, startMs);
   }
 }
 
@@ -109,27 +109,33 @@ function leadOf(live: LiveWorker[], count: number, fixed: number | undefined): n
 }
 
 /**
- * Stage 0 starts `lead` ms after the moment of dispatch (clock_timestamp(), not the pass
- * transaction's now(): a pass whose transaction began before the previous pass committed, and then
- * took the lock, would date its runs before that pass's, and a long pass would eat into the lead).
+ * The start instant (epoch ms) of case runs dispatched now: `lead` ms after the moment of dispatch
+ * (clock_timestamp(), not the pass transaction's now(): a pass whose transaction began before the
+ * previous pass committed, and then took the lock, would date its runs before that pass's, and a long
+ * pass would eat into the lead). Taken once per task run, so that its parallel cases start together.
  */
-async function dispatchCaseRun(w: PassWriter, taskRunId: number, caseRunId: number, live: LiveWorker[], lead: number): Promise<void> {
+async function startInstant(w: PassWriter, lead: number): Promise<number> {
+  const [row] = await w.tx.query<{ at: number }>(`select extract(epoch from clock_timestamp()) * 1000 + $1::float8 as at`, [lead]);
+  return Number(row.at);
+}
+
+async function dispatchCaseRun(w: PassWriter, taskRunId: number, caseRunId: number, live: LiveWorker[], startMs: number): Promise<void> {
   await w.tx.query(
     `insert into case_run_shares(case_run_id, share_index, share_count, worker_id)
      select $1, (e.ordinality - 1)::int, $2::int, e.value
        from jsonb_array_elements_text($3::jsonb) with ordinality as e`,
-    [caseRunId, live.length, JSON.stringify(live.map((w) => w.id))],
+    [caseRunId, live.length, JSON.stringify(live.map((l) => l.id))],
   );
-  for (const w of live) w.load++;
+  for (const l of live) l.load++;
   await w.update(
-    `update case_runs set status = ${RunStatus.Running}, start_at = clock_timestamp() + $2::float8 * interval '1 millisecond'
+    `update case_runs set status = ${RunStatus.Running}, start_at = to_timestamp($2::float8 / 1000)
       where id = $1 and status = ${RunStatus.Waiting}`,
-    [caseRunId, lead],
+    [caseRunId, startMs],
   );
   await w.update(
-    `update task_runs set status = ${RunStatus.Running}, started_at = coalesce(started_at, clock_timestamp() + $2::float8 * interval '1 millisecond')
+    `update task_runs set status = ${RunStatus.Running}, started_at = coalesce(started_at, to_timestamp($2::float8 / 1000))
       where id = $1 and status in (${RunStatus.Waiting}, ${RunStatus.Running})`,
-    [taskRunId, lead],
+    [taskRunId, startMs],
   );
   w.log('info', 'case run dispatched', { taskRun: taskRunId, caseRun: caseRunId, workers: live.length });
 }
