@@ -1,6 +1,7 @@
 /**
  * The run of bench:cards as a function, for bench/cards.ts and bench/admission.ts: the real server
- * process (`apps/api/src/main.ts` with its in-process worker; PGlite in a temporary directory, or a
+ * process as `npx pnpm start` runs it (the bundle of apps/api/src/bundle/server-build.ts, with its
+ * in-process worker; PGlite in a temporary directory, or a
  * fresh database of DATABASE_URL's server) runs one case of `cards` GET cards (each its own URL on a
  * local target in this process) with `users` users for `seconds` seconds; the server's resident
  * memory is sampled every 100 ms from /proc (its peak read from VmHWM at the end); then the report
@@ -137,6 +138,7 @@ export async function benchCards(options: CardsOptions): Promise<CardsFigures> {
   const api = await startServer(
     { PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, PERFTEST_WORKERS: THREADS, ...trace },
     60_000,
+    { bundle: true }, // as `npx pnpm start` runs it
   );
   /** When each phase began (ms since the epoch, the probe's clock). */
   const phases: Array<{ name: string; at: number }> = [{ name: 'start', at: Date.now() }];

@@ -1,6 +1,7 @@
 /**
  * bench:cards — memory and report size of a case with many request cards, on the real server
- * process: the server (`apps/api/src/main.ts` with its in-process worker on --threads engine
+ * process: the server as `npx pnpm start` runs it (apps/api/dist/main.js, bundled from
+ * `apps/api/src/main.ts`) with its in-process worker on --threads engine
  * threads; on PGlite in a temporary directory, or with --db postgres on a fresh database of
  * DATABASE_URL's server) runs one case of --cards GET cards (each its own
  * URL on a local target in this process) with --users users for --seconds seconds. The server's
@@ -9,8 +10,8 @@
  * rollup job has rolled it up, and its detail rows paged through. The requests the report counts
  * are checked against what the target received, card by card.
  *
- * PGlite alone holds about 560 MB once open (its WebAssembly Postgres), so the server's own growth is
- * read beside its total.
+ * PGlite's WebAssembly Postgres reserves about 130 MB once open (about 86 MB of it resident), and the
+ * server idles at about 300 MB with the case saved, so the server's own growth is read beside its total.
  *
  * With --trace, bench/memory-probe.mjs is loaded into the server and the bench prints, phase by
  * phase, where the peak was and what it was made of (the V8 heaps, external memory, PGlite's

@@ -50,6 +50,8 @@ if (file) {
         super(filename, { ...options, execArgv: [`--import=${import.meta.url}`, ...(options.execArgv ?? process.execArgv)] });
       }
     };
+    // ES modules that import { Worker } (piscina) read the builtin's ESM bindings: update them too
+    createRequire(import.meta.url)('node:module').syncBuiltinESMExports();
   }
   /** Major (mark-compact) collections so far. */
   let majorGcs = 0;

@@ -132,12 +132,14 @@ describe('Dockerfile', () => {
     expect(sources).toBeGreaterThan(install);
   });
 
-  it('starts the api through tsx by default', () => {
+  it('starts the api from its bundle by default, built in the image after the sources are copied', () => {
     const cmd = instructions.find((l) => l.startsWith('CMD '));
     expect(cmd).toBeDefined();
     const args = JSON.parse(cmd!.slice(4)) as string[];
-    expect(args).toEqual(['node', '--import', 'tsx', 'apps/api/src/main.ts']);
-    expect(existsSync(join(REPO_ROOT, args[3]))).toBe(true);
+    expect(args).toEqual(['node', 'apps/api/dist/main.js']);
+    const build = instructions.findIndex((l) => l === 'RUN node --import tsx apps/api/src/bundle/build-cli.ts');
+    expect(build).toBeGreaterThan(instructions.findIndex((l) => l === 'COPY . .'));
+    expect(existsSync(join(REPO_ROOT, 'apps/api/src/bundle/build-cli.ts'))).toBe(true);
     expect(instructions.some((l) => l.startsWith('ENTRYPOINT'))).toBe(false);
     expect(JSON.parse(read('apps/api/package.json')).scripts.start).toBe('tsx src/main.ts');
   });

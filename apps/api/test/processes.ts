@@ -1,10 +1,13 @@
 /**
  * Test harness for the real executables: the server (`src/main.ts`) and the CLI (`src/cli/perftest.ts`)
  * run as child processes through tsx, with a clean environment (no DATABASE_URL or PERFTEST_* of the
- * test run leaks in unless given).
+ * test run leaks in unless given); or, with `{ bundle: true }`, the server as `npx pnpm start` runs it
+ * (`node apps/api/dist/main.js`, src/bundle/server-build.ts, built first when stale).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '@perftest/report/build';
+import { SERVER_BUNDLE_MAIN, serverBuild } from '../src/bundle/server-build.js';
 
 /** The repository root (where tsx resolves from). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -60,8 +63,9 @@ export interface ServerProcess {
  * start on a fresh PGlite directory runs PGlite's initdb (6-8 s of CPU in a child process) after the
  * server's own load: 15-18 s on this 2-core machine while other test files run, hence the minute.
  */
-export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { cwd: REPO_ROOT, env: cleanEnv(env) });
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000, options: { bundle?: boolean } = {}): Promise<ServerProcess> {
+  if (options.bundle) await ensureBuilt(serverBuild, 'server');
+  const child = spawn(process.execPath, options.bundle ? [SERVER_BUNDLE_MAIN] : ['--import', 'tsx', MAIN], { cwd: REPO_ROOT, env: cleanEnv(env) });
   const io = collect(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -26,8 +26,15 @@ export const WARM_TASKS_PER_THREAD = 16;
 /** How long warming may take before open() gives up waiting (ms): a loaded machine is slow. */
 const WARM_TIMEOUT_MS = 30_000;
 
+/**
+ * The bundled thread entry when this module runs inside the server's bundle: esbuild's `define` sets
+ * it (apps/api/src/bundle/server-build.ts); run from the sources it is not defined at all.
+ */
+declare const PERFTEST_THREAD_BUNDLE: string | undefined;
+
 /** The thread entry and the arguments that let a thread load it (tsx for TypeScript sources). */
 export function threadEntry(): { filename: string; execArgv: string[] } {
+  if (typeof PERFTEST_THREAD_BUNDLE === 'string') return { filename: PERFTEST_THREAD_BUNDLE, execArgv: [] };
   const here = import.meta.url;
   const typescript = here.endsWith('.ts');
   const filename = fileURLToPath(new URL(typescript ? './thread-worker.ts' : './thread-worker.js', here));
