@@ -24,6 +24,7 @@ import { installOpenApi } from './openapi.js';
 import { installRollupJob, type RollupJobOptions } from './reports/rollup-job.js';
 import { ROUTE_GROUPS } from './routes/index.js';
 import { ReportCache } from './reports/report-cache.js';
+import { CaseJsonCache } from './routes/case-json-cache.js';
 import { NO_RUN_CONTROL, type RunControl } from './runs/task-runs.js';
 
 declare module 'fastify' {
@@ -41,6 +42,8 @@ declare module 'fastify' {
      * reports, so that reading a case run through both folds its rows once (reports/report-cache.ts).
      */
     reportCache: ReportCache;
+    /** Cases and card lists of `taskInfo` rendered once per version (routes/case-json-cache.ts). */
+    caseJson: CaseJsonCache;
   }
 }
 
@@ -91,6 +94,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('db', options.db);
   app.decorate('runControl', options.runControl ?? NO_RUN_CONTROL);
   app.decorate('reportCache', new ReportCache(options.db));
+  app.decorate('caseJson', new CaseJsonCache(options.db));
   const targetPolicy = options.targetPolicy ?? DEFAULT_TARGET_POLICY;
   const resolve = options.targetResolver;
   // compiled per debug run: the spec of a server on port 0 gains its port once it listens

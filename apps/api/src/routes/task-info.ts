@@ -4,11 +4,12 @@
  */
 import { apiError, type TaskInfo, type TaskSummary } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
+import { success } from '../http/envelope.js';
 import { isoTime } from '../http/time.js';
-import { caseInfoDetail } from '../storage/cases.js';
-import { NEVER_RUN, relatedEntry, type TaskRunState } from '../storage/related-running.js';
+import { NEVER_RUN, relatedEntryJson, type TaskRunState } from '../storage/related-running.js';
 import { requireTestSuite } from '../storage/test-suites.js';
 import { findTaskView, type TaskRow, type TaskView } from '../storage/tasks.js';
+import type { CaseJsonCache } from './case-json-cache.js';
 
 /** `operate_mode` of a task that was given none: 2, both (what clients send). */
 export const DEFAULT_TASK_OPERATE_MODE = 2;
@@ -16,19 +17,26 @@ export const DEFAULT_TASK_OPERATE_MODE = 2;
 export const DEFAULT_BENCH_CONCURRENT = 100;
 
 /**
- * The `taskInfo` of a task: its fields, its cases in order and its latest run (one query; a task
- * deleted meanwhile reads with no cases and no run).
+ * The answer `{code, message, taskInfo}` of a task (one query for the view; a task deleted meanwhile
+ * reads with no cases and no run), as JSON text: see taskInfoJson.
  */
-export async function buildTaskInfo(db: Queryable, task: TaskRow): Promise<TaskInfo> {
-  return taskInfoOf({ ...((await findTaskView(db, task.id)) ?? EMPTY_VIEW), task });
+export async function taskInfoAnswer(db: Queryable, cache: CaseJsonCache, task: TaskRow): Promise<string> {
+  return taskInfoJson({ ...((await findTaskView(db, task.id)) ?? EMPTY_VIEW), task }, cache);
 }
 
 const EMPTY_VIEW: Omit<TaskView, 'task'> = Object.freeze({ cases: [], latestRun: null, caseRuns: [] });
 
-/** The `taskInfo` of a task view (see requireTaskView). */
-export function taskInfoOf(view: TaskView): TaskInfo {
+/** The heavy keys of a `taskInfo`, which taskInfoJson writes from the cache's JSON text. */
+type TaskInfoHead = Omit<TaskInfo, 'case_list' | 'related_temp_running_data'>;
+
+/**
+ * The answer `{code, message, taskInfo}` of a task view as JSON text: its fields, then `case_list`
+ * (every case, in the task's order) and `related_temp_running_data` (the latest run's case runs)
+ * written from the JSON text the cache keeps (case-json-cache.ts), neither parsed nor serialised again.
+ */
+export async function taskInfoJson(view: TaskView, cache: CaseJsonCache): Promise<string> {
   const task = view.task;
-  return {
+  const head: TaskInfoHead = {
     id: task.id,
     name: task.name,
     description: task.description,
@@ -36,13 +44,18 @@ export function taskInfoOf(view: TaskView): TaskInfo {
     parallel: task.parallel,
     bench_concurrent: task.doc.bench_concurrent ?? DEFAULT_BENCH_CONCURRENT,
     operate_mode: task.doc.operate_mode ?? DEFAULT_TASK_OPERATE_MODE,
-    case_list: view.cases.map(caseInfoDetail),
-    related_temp_running_data: view.caseRuns.map(relatedEntry),
     run_status: view.latestRun === null ? NEVER_RUN.runStatus : view.latestRun.status,
     ...(view.latestRun?.queue === undefined ? {} : { queue_position: view.latestRun.queue.position, queue_reason: view.latestRun.queue.reason }),
     create_time: isoTime(task.created_at),
     update_time: isoTime(task.updated_at),
   };
+  const [cases, urls] = await Promise.all([cache.caseList(view.cases), cache.cardUrls(view.caseRuns.map((r) => r.id))]);
+  const related = view.caseRuns.map((run) => relatedEntryJson(run, urls.get(run.id) ?? '[]'));
+  const caseList: keyof TaskInfo = 'case_list';
+  const relatedKey: keyof TaskInfo = 'related_temp_running_data';
+  // the envelope's last key is taskInfo, whose text ends the answer: `...}}`
+  const text = JSON.stringify(success({ taskInfo: head }));
+  return `${text.slice(0, -2)},"${caseList}":[${cases.join(',')}],"${relatedKey}":[${related.join(',')}]}}`;
 }
 
 /** One entry of a task set. */

@@ -5,13 +5,13 @@
  */
 import { apiError, CreateNewTaskRequest, ProjectParams, SuiteTaskParams, TaskParams, UpdateTaskCasesRequest } from '@perftest/model';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { success } from '../http/envelope.js';
+import { sendJsonText, success } from '../http/envelope.js';
 import { taskCaseEntries } from '../storage/directory.js';
 import { createTask, deleteTask, requireTask, updateTask } from '../storage/tasks.js';
 import { requireTestSuite } from '../storage/test-suites.js';
 import { projectDirectory } from './directory.js';
 import { setCaseIdList } from './task-case-list.js';
-import { buildTaskInfo, DEFAULT_BENCH_CONCURRENT, DEFAULT_TASK_OPERATE_MODE, requireOwnSuite } from './task-info.js';
+import { taskInfoAnswer, DEFAULT_BENCH_CONCURRENT, DEFAULT_TASK_OPERATE_MODE, requireOwnSuite } from './task-info.js';
 
 /** The new-edition task routes. */
 export const taskV3Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -38,7 +38,7 @@ export const taskV3Routes: FastifyPluginAsyncTypebox = async (app) => {
     return success({ task_id: id });
   });
 
-  app.put('/v3/:project_id/tasks/:task_id', { schema: { params: TaskParams, body: UpdateTaskCasesRequest } }, async (request) => {
+  app.put('/v3/:project_id/tasks/:task_id', { schema: { params: TaskParams, body: UpdateTaskCasesRequest } }, async (request, reply) => {
     const { project_id, task_id } = request.params;
     const body = request.body;
     await app.db.transaction(async (tx) => {
@@ -54,7 +54,7 @@ export const taskV3Routes: FastifyPluginAsyncTypebox = async (app) => {
     });
     const task = await requireTask(app.db, project_id, task_id);
     // An object, as the SDKs read it (the reference's example shows an array).
-    return success({ taskInfo: await buildTaskInfo(app.db, task) });
+    return sendJsonText(reply, await taskInfoAnswer(app.db, app.caseJson, task));
   });
 
   app.delete('/v3/:project_id/tasks/:task_id', { schema: { params: TaskParams } }, async (request, reply) => {

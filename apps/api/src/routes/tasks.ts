@@ -12,7 +12,7 @@ import {
   UpdateTaskRequest,
 } from '@perftest/model';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { page, success } from '../http/envelope.js';
+import { page, sendJsonText, success } from '../http/envelope.js';
 import { taskRunStates } from '../storage/related-running.js';
 import { createTask, deleteTask, listTasks, requireTask, requireTaskView, updateTask } from '../storage/tasks.js';
 import { requireTestSuite } from '../storage/test-suites.js';
@@ -21,7 +21,7 @@ import {
   DEFAULT_BENCH_CONCURRENT,
   DEFAULT_TASK_OPERATE_MODE,
   requireOwnSuite,
-  taskInfoOf,
+  taskInfoJson,
   taskSummary,
 } from './task-info.js';
 
@@ -56,11 +56,11 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return success({ task_id: id });
   });
 
-  app.get('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams } }, async (request) => {
-    return success({ taskInfo: taskInfoOf(await requireTaskView(app.db, request.params.project_id, request.params.task_id)) });
+  app.get('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams } }, async (request, reply) => {
+    return sendJsonText(reply, await taskInfoJson(await requireTaskView(app.db, request.params.project_id, request.params.task_id), app.caseJson));
   });
 
-  app.put('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams, body: UpdateTaskRequest } }, async (request) => {
+  app.put('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams, body: UpdateTaskRequest } }, async (request, reply) => {
     const { project_id, task_id } = request.params;
     const body = request.body;
     if (body.id !== undefined && body.id !== null && body.id !== task_id) {
@@ -81,7 +81,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       });
     });
-    return success({ taskInfo: taskInfoOf(await requireTaskView(app.db, project_id, task_id)) });
+    return sendJsonText(reply, await taskInfoJson(await requireTaskView(app.db, project_id, task_id), app.caseJson));
   });
 
   app.delete('/v1/:project_id/tasks/:task_id', { schema: { params: TaskParams } }, async (request, reply) => {

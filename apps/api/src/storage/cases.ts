@@ -19,6 +19,8 @@ export interface CaseRow {
   sort: number;
   directory_id: number | null;
   doc: CaseDocument;
+  /** Saves so far, 1 when created: with the id, one version of the case (migration 014). */
+  revision: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -112,6 +114,12 @@ export async function findCases(db: Queryable, project: string, ids: readonly nu
   );
 }
 
+/** The cases among `ids`, whatever their tenant (the caller has checked it; deleted ones are left out). */
+export async function casesById(db: Queryable, ids: readonly number[]): Promise<CaseRow[]> {
+  if (ids.length === 0) return [];
+  return db.query<CaseRow>('select * from cases where id in (select jsonb_array_elements_text($1::jsonb)::bigint)', [JSON.stringify(ids)]);
+}
+
 /** The cases of a task, in the task's order; with `lock`, locked for update until the transaction ends. */
 export async function casesOfTask(db: Queryable, taskId: number, lock = false): Promise<CaseRow[]> {
   return db.query<CaseRow>(
@@ -139,7 +147,7 @@ export async function saveCase(db: Queryable, current: CaseRow, name: string, do
   const col = columns(doc, current);
   await withDocument(doc, (text) =>
     db.query(
-      `update cases set name = $2, status = $3, sort = $4, directory_id = $5, doc = $6::jsonb, updated_at = now()
+      `update cases set name = $2, status = $3, sort = $4, directory_id = $5, doc = $6::jsonb, updated_at = now(), revision = revision + 1
         where id = $1`,
       [current.id, name, col.status, col.sort, col.directory_id, text],
     ),

@@ -38,27 +38,41 @@ export async function taskRunStates(db: Queryable, taskIds: readonly number[]): 
   return states;
 }
 
-/** A case run as `related_temp_running_data` needs it. */
-export interface CaseRunEntry {
+/**
+ * A case run as `related_temp_running_data` needs it, but for its cards: those are written once, when
+ * the case run is made, and read once per case run (caseRunCardUrls; routes/case-json-cache.ts).
+ */
+export interface CaseRunHead {
   id: number;
   task_run_id: number;
   case_id: number | null;
   name: string;
   status: number;
-  cards: CardInfo[] | null;
+}
+
+/** `content_method_url` of each case run of `ids`: `name#METHOD#url` of each of its request cards. */
+export async function caseRunCardUrls(db: Queryable, ids: readonly number[]): Promise<Map<number, string[]>> {
+  const urls = new Map<number, string[]>();
+  if (ids.length === 0) return urls;
+  const rows = await db.query<{ id: number; cards: CardInfo[] | null }>(
+    'select id, cards from case_runs where id in (select jsonb_array_elements_text($1::jsonb)::bigint)',
+    [json(ids)],
+  );
+  for (const row of rows) urls.set(row.id, contentMethodUrls(row.cards ?? []));
+  return urls;
 }
 
 /**
- * A `related_temp_running_data` entry; a task lists one per case run of its latest run, in the
- * task's order (none when it never ran). `related_temp_running_id` is the case run id (the report's
- * `case_run_id`), `task_run_info_id` the task run id; `content_method_url` names each request card
- * `name#METHOD#url`. The entry carries the flat keys of the reference's example and, for the SDKs
- * (RelatedTempRunningData), the same case run again as the one TempRunningData of its nested
- * `related_temp_running_data`, so that both readers find `temp_running_status`.
+ * A `related_temp_running_data` entry as JSON text; a task lists one per case run of its latest run,
+ * in the task's order (none when it never ran). `related_temp_running_id` is the case run id (the
+ * report's `case_run_id`), `task_run_info_id` the task run id; `content_method_url` (`urls`, JSON
+ * text of a string array) names each request card `name#METHOD#url`. The entry carries the flat keys
+ * of the reference's example and, for the SDKs (RelatedTempRunningData), the same case run again as
+ * the one TempRunningData of its nested `related_temp_running_data`, so that both readers find
+ * `temp_running_status`.
  */
-export function relatedEntry(row: CaseRunEntry): RelatedTempRunningData {
-  const running: TempRunningData = {
-    content_method_url: contentMethodUrls(row.cards ?? []),
+export function relatedEntryJson(row: CaseRunHead, urls: string): string {
+  const running: Omit<TempRunningData, 'content_method_url'> = {
     crawler_status: CRAWLER_NORMAL,
     related_temp_running_id: row.id,
     task_run_info_id: row.task_run_id,
@@ -66,5 +80,7 @@ export function relatedEntry(row: CaseRunEntry): RelatedTempRunningData {
     temp_name: row.name,
     temp_running_status: row.status,
   };
-  return { ...running, related_temp_running_data: [running] };
+  const text = `{"content_method_url":${urls},${JSON.stringify(running).slice(1)}`;
+  const nested: keyof RelatedTempRunningData = 'related_temp_running_data';
+  return `${text.slice(0, -1)},"${nested}":[${text}]}`;
 }

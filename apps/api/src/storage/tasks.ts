@@ -5,7 +5,7 @@
 import { apiError, RunStatus } from '@perftest/model';
 import { json, type Database, type Queryable } from '@perftest/store';
 import type { CaseRow } from './cases.js';
-import type { CaseRunEntry } from './related-running.js';
+import type { CaseRunHead } from './related-running.js';
 
 /** The task fields kept in `doc`. */
 export interface TaskDoc {
@@ -117,8 +117,11 @@ export async function setTaskCases(db: Queryable, taskId: number, caseIds: reado
   );
 }
 
-/** A case of a task as the task view reads it: the CaseRow fields `caseInfoDetail` needs. */
-export type TaskViewCase = Pick<CaseRow, 'id' | 'name' | 'status' | 'sort' | 'directory_id' | 'doc'>;
+/**
+ * A case of a task as the task view reads it: its id and revision (one version of its document,
+ * rendered once: routes/case-json-cache.ts) and the columns of its tree.
+ */
+export type TaskViewCase = Pick<CaseRow, 'id' | 'name' | 'status' | 'sort' | 'directory_id' | 'revision'>;
 
 /** Where a queued run stands (docs/run-lifecycle.md, "Queue and capacity"): 1 is the next to leave the queue. */
 export interface RunQueue {
@@ -132,8 +135,8 @@ export interface TaskView {
   cases: TaskViewCase[];
   /** The latest run's id and status, and why it waits when it is queued; null when the task never ran. */
   latestRun: { id: number; status: number; queue?: RunQueue } | null;
-  /** The case runs of the latest run, in the task's order (none when it never ran). */
-  caseRuns: CaseRunEntry[];
+  /** The case runs of the latest run, in the task's order (none when it never ran), without their cards. */
+  caseRuns: CaseRunHead[];
 }
 
 /**
@@ -146,10 +149,10 @@ const TASK_VIEW_SQL = `
     (case when r.queued is not null then
        (select count(*) from task_runs q where q.status = ${RunStatus.Waiting} and q.queued is not null and q.id <= r.id) end)::int as run_queue_position,
     (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'status', c.status, 'sort', c.sort,
-              'directory_id', c.directory_id, 'doc', c.doc) order by tc.position, tc.case_id), '[]'::json)
+              'directory_id', c.directory_id, 'revision', c.revision) order by tc.position, tc.case_id), '[]'::json)
        from task_cases tc join cases c on c.id = tc.case_id where tc.task_id = t.id) as view_cases,
     (select coalesce(json_agg(json_build_object('id', cr.id, 'task_run_id', cr.task_run_id, 'case_id', cr.case_id,
-              'name', cr.name, 'status', cr.status, 'cards', cr.cards) order by cr.position, cr.id), '[]'::json)
+              'name', cr.name, 'status', cr.status) order by cr.position, cr.id), '[]'::json)
        from case_runs cr where cr.task_run_id = r.id) as view_case_runs
   from tasks t join test_suites s on s.id = t.test_suite_id
   left join lateral (select id, status, queued from task_runs where task_id = t.id order by id desc limit 1) r on true`;
@@ -162,7 +165,7 @@ type TaskViewRow = TaskRow & {
   run_queued: string | null;
   run_queue_position: number | null;
   view_cases: TaskViewCase[];
-  view_case_runs: CaseRunEntry[];
+  view_case_runs: CaseRunHead[];
 };
 
 function taskView(row: TaskViewRow): TaskView {
@@ -186,7 +189,7 @@ function taskView(row: TaskViewRow): TaskView {
  * project names of PLAIN_PROJECT characters (nothing to escape) take that path; anything else, and
  * Postgres, runs the plain query.
  */
-const TASK_VIEW_STATEMENT = 'perftest_task_view_v2';
+const TASK_VIEW_STATEMENT = 'perftest_task_view_v3';
 const PLAIN_PROJECT = /^[\w.:@-]{1,128}$/;
 const prepared = new WeakMap<Queryable, Promise<boolean>>();
 

@@ -7,6 +7,7 @@ import * as agents from './010-agents.js';
 import * as runEnds from './011-run-ends.js';
 import * as capacityQueue from './012-capacity-queue.js';
 import * as rollupDropped from './013-rollup-dropped.js';
+import * as caseRevisions from './014-case-revisions.js';
 
 /** One schema change. */
 export interface Migration {
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'run-ends', up: runEnds.up },
   { version: 12, name: 'capacity-queue', up: capacityQueue.up },
   { version: 13, name: 'rollup-dropped', up: rollupDropped.up },
+  { version: 14, name: 'case-revisions', up: caseRevisions.up },
 ];
