@@ -18,3 +18,4 @@ export * from './schemas/merged-report.js';
 export * from './prepared-case.js';
 export * from './target-policy.js';
 export * from './report-shapes.js';
+export * from './interval-codec.js';
