@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKED_STATS } from '@perftest/model';
 import { createAccount } from '../src/auth/accounts.js';
 import { buildServer } from '../src/server.js';
 import { backends, expectErrorShape, freshDatabase, startTestServer, type TestServer } from './helpers.js';
@@ -80,8 +81,8 @@ describe.each(backends())('GET /metrics (%s)', (backend) => {
     const labels = { project: PROJECT, task_id: String(taskId), task: 'task-serial', case: 'metered', case_run: String(caseRunId) };
     const [row] = await db.query<{ users: number; requests: number; success: number }>(
       `select sum((data->>'users')::int)::int as users,
-              sum((c.value->>'requests')::int)::int as requests,
-              sum((c.value->'outcomes'->>'success')::int)::int as success
+              sum((c.value->>${PACKED_STATS.requests})::int)::int as requests,
+              sum((c.value->>${PACKED_STATS.success})::int)::int as success
          from intervals, jsonb_each(data->'cards') c where case_run_id = $1 and second = $2`,
       [caseRunId, second],
     );

@@ -11,7 +11,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clampUs, CompactHistogram, foldStats, IntervalRecorder, PERCENTILES, rtBucketCounts, startRun, type RequestResult } from '@perftest/engine';
-import type { CardInfo, IntervalMessage, Outcome } from '@perftest/model';
+import { packInterval, type CardInfo, type IntervalMessage, type Outcome } from '@perftest/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupJob } from '../src/reports/rollup-job.js';
 import { rollupStats } from '../src/reports/rollup-store.js';
@@ -122,11 +122,12 @@ describe.each(backends())('reports on %s', (backend) => {
     );
     return { taskRunId: tr.id, caseRunId: cr.id };
   };
-  const insertRows = async (caseRunId: number, share: number, worker: string, rows: IntervalMessage[]) => {
+  /** Stores rows as the runner does (packed cells), or as earlier versions did (`objects`). */
+  const insertRows = async (caseRunId: number, share: number, worker: string, rows: IntervalMessage[], form: 'packed' | 'objects' = 'packed') => {
     for (const row of rows) {
       await server.db.query(
         'insert into intervals(case_run_id, share_index, worker_id, second, data) values ($1, $2, $3, $4, $5::jsonb)',
-        [caseRunId, share, worker, row.second, JSON.stringify(row)],
+        [caseRunId, share, worker, row.second, JSON.stringify(form === 'packed' ? packInterval(row) : row)],
       );
     }
   };
@@ -341,6 +342,30 @@ describe.each(backends())('reports on %s', (backend) => {
     await server.db.query('delete from report_rollups where case_run_id = $1', [run.caseRunId]);
     const plain = (await report(run)).body.result;
     expect(plain.outline).toMatchObject({ duration: 20, interruptedSeconds: 0, rps: 20, interruptions: [] });
+  });
+
+  it('reads rows of earlier versions, whose cells are objects, to the same report, also mixed with packed rows', async () => {
+    const packed = await recordRun();
+    await insertRows(packed.caseRunId, 0, 'worker-a', shareA());
+    await insertRows(packed.caseRunId, 1, 'worker-b', shareB());
+    const mixed = await recordRun();
+    await insertRows(mixed.caseRunId, 0, 'worker-a', shareA(), 'objects');
+    await insertRows(mixed.caseRunId, 1, 'worker-b', shareB());
+    const [stored] = await server.db.query<{ packed: string; objects: string }>(
+      `select jsonb_typeof(p.data->'cards'->'k1') as packed, jsonb_typeof(o.data->'cards'->'k1') as objects
+         from intervals p, intervals o where p.case_run_id = $1 and p.share_index = 0 and o.case_run_id = $2 and o.share_index = 0 limit 1`,
+      [packed.caseRunId, mixed.caseRunId],
+    );
+    expect(stored).toEqual({ packed: 'array', objects: 'object' });
+    const a = (await report(packed, 100)).body.result;
+    const b = (await report(mixed, 100)).body.result;
+    expect(b.brokens).toEqual(a.brokens);
+    // rows of the details: the same figures (their ids and creation times are their own case run's)
+    const figures = (rows: Array<Record<string, unknown>>) =>
+      rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key, value]) => typeof value === 'number' || key === 'failedReason')));
+    const [perfA, perfB] = [a, b].map((r) => figures([r.details.data[0].performance, ...r.details.data[0].detailDatas]));
+    expect(perfB).toEqual(perfA);
+    expect(perfB[0].requests).toBe(1000);
   });
 
   it('answers 404 for another tenant, a case run of another task run and unknown ids', async () => {

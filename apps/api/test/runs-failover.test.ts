@@ -4,7 +4,7 @@
  * with every second covered and the dead worker's intervals kept.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RunStatus } from '@perftest/model';
+import { PACKED_STATS, RunStatus } from '@perftest/model';
 import {
   createTask,
   describeOnPostgres,
@@ -54,7 +54,7 @@ postgres('worker failover on Postgres (kill -9)', () => {
 
     // Rows of the dead worker are kept; the survivor wrote the taken-over share after the takeover.
     const rows = await fresh.db.query<{ share_index: number; worker_id: string; n: number }>(
-      `select share_index, worker_id, sum((c.value->>'requests')::bigint)::int as n
+      `select share_index, worker_id, sum((c.value->>${PACKED_STATS.requests})::bigint)::int as n
          from intervals i, jsonb_each(i.data->'cards') as c where i.case_run_id = $1 group by share_index, worker_id`,
       [caseRun.id],
     );

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
-import type { CaseInfoDetail, LiveInterval } from '@perftest/model';
+import { PACKED_STATS, type CaseInfoDetail, type LiveInterval } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import { freshDatabase, TEST_AK, TEST_PASSWORD, TEST_SK, TestClient, type TestServer } from './helpers.js';
 import { cleanEnv, REPO_ROOT, startServer, type ServerProcess } from './processes.js';
@@ -86,7 +86,7 @@ export async function waitForRunStatus(client: TestClient, taskId: number, statu
 /** Requests recorded in the intervals of a task run (every card of every row). */
 export async function recordedRequests(db: Database, taskRunId: number): Promise<number> {
   const [row] = await db.query<{ n: number | null }>(
-    `select sum((c.value->>'requests')::bigint) as n
+    `select sum((c.value->>${PACKED_STATS.requests})::bigint) as n
        from intervals i join case_runs r on r.id = i.case_run_id, jsonb_each(i.data->'cards') as c
       where r.task_run_id = $1`,
     [taskRunId],
@@ -97,7 +97,7 @@ export async function recordedRequests(db: Database, taskRunId: number): Promise
 /** Per worker id, the requests its interval rows of the task run hold. */
 export async function requestsByWorker(db: Database, taskRunId: number): Promise<Map<string, number>> {
   const rows = await db.query<{ worker_id: string; n: number }>(
-    `select i.worker_id, sum((c.value->>'requests')::bigint) as n
+    `select i.worker_id, sum((c.value->>${PACKED_STATS.requests})::bigint) as n
        from intervals i join case_runs r on r.id = i.case_run_id, jsonb_each(i.data->'cards') as c
       where r.task_run_id = $1 group by i.worker_id`,
     [taskRunId],

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, RunStatus, type CaseInfoDetail, type TestCaseStage } from '@perftest/model';
+import { CardType, ContentType, OperateMode, PACKED_STATS, PressureMode, ProtocolType, RunStatus, type CaseInfoDetail, type TestCaseStage } from '@perftest/model';
 import { openDatabase, type Database } from '@perftest/store';
 import postgres from 'postgres';
 import { checkCaseInput, type CaseInput } from '../src/case-input.js';
@@ -132,7 +132,7 @@ export async function waitForStatus(db: Database, id: number, statuses: number[]
 /** Requests recorded in the intervals of the case runs (all cards, all rows). */
 export async function recordedRequests(db: Database, caseRunIds: number[]): Promise<number> {
   const [row] = await db.query<{ n: number | null }>(
-    `select sum((c.value->>'requests')::bigint) as n
+    `select sum((c.value->>${PACKED_STATS.requests})::bigint) as n
        from intervals i, jsonb_each(i.data->'cards') as c
       where i.case_run_id in (select jsonb_array_elements_text($1::jsonb)::bigint)`,
     [JSON.stringify(caseRunIds)],

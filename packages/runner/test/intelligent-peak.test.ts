@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MergedStepTracker, prepareCase } from '@perftest/engine';
 import { findKnee } from '@perftest/engine';
-import { RunStatus, type CaseInfoDetail, type IntervalMessage, type TestCaseStage } from '@perftest/model';
+import { RunStatus, unpackRows, type CaseInfoDetail, type StoredInterval, type TestCaseStage } from '@perftest/model';
 import type { Database } from '@perftest/store';
 import { RunWorker } from '../src/worker.js';
 import { insertRun, openTestDatabase, waitForStatus } from './helpers.js';
@@ -83,9 +83,11 @@ describe(`intelligent high pressure over two workers (${backend})`, () => {
   it('holds both shares at the last good step of the merged data', async () => {
     const { taskRunId, caseRunIds } = await insertRun(db, [peakCase(base)], false);
     expect(await waitForStatus(db, taskRunId, [2, 3, 4], 20_000)).toBe(RunStatus.Finished);
-    const rows = await db.query<{ second: number | string; share_index: number; data: IntervalMessage }>(
-      'select second, share_index, data from intervals where case_run_id = $1 order by second, share_index',
-      [caseRunIds[0]],
+    const rows = unpackRows(
+      await db.query<{ second: number | string; share_index: number; data: StoredInterval }>(
+        'select second, share_index, data from intervals where case_run_id = $1 order by second, share_index',
+        [caseRunIds[0]],
+      ),
     );
     const [run] = await db.query<{ start_at: Date }>('select start_at from case_runs where id = $1', [caseRunIds[0]]);
     const byShare = [0, 1].map((s) => rows.filter((r) => r.share_index === s).map((r) => r.data));

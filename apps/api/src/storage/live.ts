@@ -3,7 +3,7 @@
  * of its case runs and shares with the first and last second each has written, and the interval
  * rows of a window of seconds for several case runs at once. Nothing here writes.
  */
-import { apiError, type CardInfo, type IntervalRow } from '@perftest/model';
+import { apiError, unpackRows, type CardInfo, type IntervalRow, type StoredIntervalRow } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 
 /** A share of a case run: its index and status ('assigned', 'running', 'done', 'stopped', 'failed'). */
@@ -71,7 +71,7 @@ export async function liveTaskRunState(db: Queryable, taskRunId: number): Promis
 export async function liveRows(db: Queryable, from: ReadonlyMap<number, number>, to: number): Promise<IntervalRow[]> {
   if (from.size === 0) return [];
   const wanted = JSON.stringify([...from].map(([id, second]) => ({ id, second })));
-  const rows = await db.query<IntervalRow>(
+  const rows = await db.query<StoredIntervalRow>(
     `select i.case_run_id, i.second, i.share_index, i.worker_id, i.data
        from jsonb_to_recordset($1::jsonb) as f(id bigint, second bigint)
        join intervals i on i.case_run_id = f.id and i.second >= f.second and i.second <= $2
@@ -82,7 +82,7 @@ export async function liveRows(db: Queryable, from: ReadonlyMap<number, number>,
     row.case_run_id = Number(row.case_run_id);
     row.second = Number(row.second);
   }
-  return rows;
+  return unpackRows(rows);
 }
 
 /** Rows stored for a case run. */

@@ -2,7 +2,7 @@
  * Reads of the Prometheus endpoint (apps/api/src/metrics): live workers, runs by status, and the
  * running case runs with the interval rows of one second. Nothing here writes.
  */
-import { DISPATCHED_RUN_STATUSES, sqlList, type IntervalMessage } from '@perftest/model';
+import { DISPATCHED_RUN_STATUSES, sqlList, unpackInterval, type IntervalMessage, type StoredInterval } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 
 /** Count of runs in one status. */
@@ -43,7 +43,7 @@ export interface RunningCaseRun {
 
 /** The case runs running or stopping now, each with its interval rows of `second`. */
 export async function runningCaseRuns(db: Queryable, second: number): Promise<RunningCaseRun[]> {
-  const rows = await db.query<RunningCaseRun>(
+  const rows = await db.query<Omit<RunningCaseRun, 'rows'> & { rows: StoredInterval[] }>(
     `select cr.id, cr.name, cr.case_id, t.id as task_id, t.name as task_name, s.project,
             coalesce((select jsonb_agg(i.data) from intervals i where i.case_run_id = cr.id and i.second = $1), '[]'::jsonb) as rows
        from case_runs cr
@@ -57,6 +57,7 @@ export async function runningCaseRuns(db: Queryable, second: number): Promise<Ru
   for (const row of rows) {
     row.id = Number(row.id);
     row.task_id = Number(row.task_id);
+    for (const data of row.rows) unpackInterval(data);
   }
-  return rows;
+  return rows as RunningCaseRun[];
 }

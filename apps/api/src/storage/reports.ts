@@ -7,10 +7,12 @@
 import {
   apiError,
   PREPARED_CASE_VERSION,
+  unpackRows,
   type CardInfo,
   type CaseInfoDetail,
   type IntervalRow,
   type Interruption,
+  type StoredIntervalRow,
   type PreparedStage,
   type Transaction,
   type VariableDetail,
@@ -115,18 +117,21 @@ export async function intervalPage(
   limit: number,
 ): Promise<IntervalRow[]> {
   if (after === undefined) {
-    return db.query<IntervalRow>(
-      `select case_run_id, second, share_index, worker_id, data from intervals
-        where case_run_id = $1 and second >= $2 order by second, share_index, worker_id limit $3`,
-      [caseRunId, minSecond, limit],
+    return unpackRows(
+      await db.query<StoredIntervalRow>(
+        `select case_run_id, second, share_index, worker_id, data from intervals
+          where case_run_id = $1 and second >= $2 order by second, share_index, worker_id limit $3`,
+        [caseRunId, minSecond, limit],
+      ),
     );
   }
-  return db.query<IntervalRow>(
+  const rows = await db.query<StoredIntervalRow>(
     `select case_run_id, second, share_index, worker_id, data from intervals
       where case_run_id = $1 and second >= $2 and (second, share_index, worker_id) > ($3::bigint, $4::integer, $5::text)
       order by second, share_index, worker_id limit $6`,
     [caseRunId, minSecond, after.second, after.share_index, after.worker_id, limit],
   );
+  return unpackRows(rows);
 }
 
 /** The keys of a case run's rows before second `beforeSecond`. */
@@ -140,11 +145,12 @@ export async function intervalKeysBefore(db: Queryable, caseRunId: number, befor
 /** Every row of a case run at the given seconds. */
 export async function intervalRowsAt(db: Queryable, caseRunId: number, seconds: readonly number[]): Promise<IntervalRow[]> {
   if (seconds.length === 0) return [];
-  return db.query<IntervalRow>(
+  const rows = await db.query<StoredIntervalRow>(
     `select case_run_id, second, share_index, worker_id, data from intervals
       where case_run_id = $1 and second in (select jsonb_array_elements_text($2::jsonb)::bigint)`,
     [caseRunId, JSON.stringify(seconds)],
   );
+  return unpackRows(rows);
 }
 
 /** One run of a task as history lists it. */

@@ -2,8 +2,9 @@
  * Rows of `intervals`: the one insert of the workers' interval writer, and the read of a case run's
  * rows after a second (the run-wide step feed of intelligent high pressure). Rows are never
  * rewritten: an insert lands only for shares its worker still owns, and a row already there stays.
+ * `data` is stored packed (packages/model/src/interval-codec.ts) and unpacked when read.
  */
-import type { IntervalRow } from '@perftest/model';
+import { packInterval, unpackRows, type IntervalRow, type StoredIntervalRow } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 
 const INSERT = `insert into intervals(case_run_id, share_index, worker_id, second, data)
@@ -16,14 +17,17 @@ const INSERT = `insert into intervals(case_run_id, share_index, worker_id, secon
 /** Inserts `rows` in one statement; rows of shares their worker no longer owns are left out. */
 export async function insertIntervals(db: Queryable, rows: readonly IntervalRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(INSERT, [JSON.stringify(rows)]);
+  const stored = new Array<StoredIntervalRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) stored[i] = { ...rows[i], data: packInterval(rows[i].data) };
+  await db.query(INSERT, [JSON.stringify(stored)]);
 }
 
 /** The rows of case run `caseRunId` after second `after`, in (second, share, worker) order. */
 export async function intervalsAfter(db: Queryable, caseRunId: number, after: number): Promise<Omit<IntervalRow, 'case_run_id'>[]> {
-  return db.query<Omit<IntervalRow, 'case_run_id'>>(
+  const rows = await db.query<Omit<StoredIntervalRow, 'case_run_id'>>(
     `select second, share_index, worker_id, data from intervals
       where case_run_id = $1 and second > $2 order by second, share_index, worker_id`,
     [caseRunId, after],
   );
+  return unpackRows(rows);
 }

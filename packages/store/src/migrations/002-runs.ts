@@ -34,9 +34,11 @@
  *   current offset of start_at).
  *
  * intervals — one row per second per share per worker, written as the engine emits them.
- *   second: Unix epoch second covered; data: the IntervalMessage (packages/model/src/messages.ts):
- *   users, started, dropped, stage, `iterations` and `cards` (by CardInfo.key) each with counters and
- *   an encoded HDR histogram (microseconds). A case run's curve for second S merges every row of S
+ *   second: Unix epoch second covered; data: the IntervalMessage (packages/model/src/messages.ts)
+ *   in its stored form (packages/model/src/interval-codec.ts): users, started, dropped, stage,
+ *   `iterations` and `cards` (by CardInfo.key) each a positional array of counters and an encoded
+ *   HDR histogram (microseconds); rows of earlier versions hold these cells as objects, and readers
+ *   accept both. A case run's curve for second S merges every row of S
  *   (all shares, all workers). A reassigned share has rows under both worker ids; rows are never
  *   rewritten, so everything written before a worker died is kept. A worker writes a share's last
  *   rows before it marks the share ended, so once a case run has ended (2, 3, 4) its rows are final.
