@@ -32,7 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { CardType, ContentType, OperateMode, PressureMode, ProtocolType, type CaseInfoDetail } from '../packages/model/src/index.js';
+import { CardType, ContentType, OperateMode, PACKED_STATS, PressureMode, ProtocolType, type CaseInfoDetail } from '../packages/model/src/index.js';
 import { openDatabase } from '../packages/store/src/index.js';
 import { freshDatabase, TEST_AK, TEST_SK, TestClient } from '../apps/api/test/helpers.js';
 import { startServer, type ServerProcess } from '../apps/api/test/processes.js';
@@ -200,7 +200,7 @@ async function storm(): Promise<void> {
     const db = await s.open();
     try {
       const rows = await db.query<{ status: number; reason: string | null; requests: number | null }>(
-        `select t.status, t.reason, (select sum((c.value->>'requests')::bigint) from intervals i join case_runs r on r.id = i.case_run_id,
+        `select t.status, t.reason, (select sum((c.value->>${PACKED_STATS.requests})::bigint) from intervals i join case_runs r on r.id = i.case_run_id,
                 jsonb_each(i.data->'cards') as c where r.task_run_id = t.id) as requests
            from task_runs t order by t.id`,
       );

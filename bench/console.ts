@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { IntervalRecorder } from '../packages/engine/src/index.js';
-import type { CardInfo } from '../packages/model/src/index.js';
+import { packInterval, type CardInfo } from '../packages/model/src/index.js';
 import { openDatabase, type Database } from '../packages/store/src/index.js';
 import { bootstrapAdmin } from '../apps/api/src/auth/accounts.js';
 import { startEmbedded } from '../apps/api/src/embedded.js';
@@ -119,7 +119,7 @@ async function storeRun(db: Database): Promise<{ requests: number; page: string;
       }
       recorder.iteration({ ok: true, outcome: 'success', status: 200, responseTimeUs: 10_000, sentBytes: 0, recBytes: 0 });
       const data = recorder.flush(T0 + k, users, perCard, 0, 0);
-      rows.push({ case_run_id: cr.id, share_index: 0, worker_id: 'bench', second: data.second, data });
+      rows.push({ case_run_id: cr.id, share_index: 0, worker_id: 'bench', second: data.second, data: packInterval(data) }); // as the runner stores it
     }
     await db.query(
       `insert into intervals(case_run_id, share_index, worker_id, second, data)
