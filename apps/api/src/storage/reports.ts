@@ -107,7 +107,8 @@ export async function intervalCount(db: Queryable, caseRunId: number): Promise<n
 
 /**
  * Up to `limit` interval rows of a case run from second `minSecond` on, in key order, after the key
- * `after` when given (keyset paging).
+ * `after` when given (keyset paging), as stored: the report's accumulator folds packed cells as they
+ * are (packages/engine/src/metrics/accumulator.ts), without making an object of each.
  */
 export async function intervalPage(
   db: Queryable,
@@ -115,23 +116,20 @@ export async function intervalPage(
   minSecond: number,
   after: IntervalKey | undefined,
   limit: number,
-): Promise<IntervalRow[]> {
+): Promise<StoredIntervalRow[]> {
   if (after === undefined) {
-    return unpackRows(
-      await db.query<StoredIntervalRow>(
-        `select case_run_id, second, share_index, worker_id, data from intervals
-          where case_run_id = $1 and second >= $2 order by second, share_index, worker_id limit $3`,
-        [caseRunId, minSecond, limit],
-      ),
+    return db.query<StoredIntervalRow>(
+      `select case_run_id, second, share_index, worker_id, data from intervals
+        where case_run_id = $1 and second >= $2 order by second, share_index, worker_id limit $3`,
+      [caseRunId, minSecond, limit],
     );
   }
-  const rows = await db.query<StoredIntervalRow>(
+  return db.query<StoredIntervalRow>(
     `select case_run_id, second, share_index, worker_id, data from intervals
       where case_run_id = $1 and second >= $2 and (second, share_index, worker_id) > ($3::bigint, $4::integer, $5::text)
       order by second, share_index, worker_id limit $6`,
     [caseRunId, minSecond, after.second, after.share_index, after.worker_id, limit],
   );
-  return unpackRows(rows);
 }
 
 /** The keys of a case run's rows before second `beforeSecond`. */

@@ -11,11 +11,11 @@
  * Every report, live view and merged report reads its numbers from here (summaries via
  * summary.ts), so they agree to the last digit.
  */
-import { OUTCOMES, type EncodedStats, type IntervalRow, type StatsCounters } from '@perftest/model';
+import { OUTCOMES, PACKED_STATS as P, type EncodedStats, type IntervalRow, type PackedStats, type StatsCounters, type StoredIntervalRow } from '@perftest/model';
 import { CardSeries } from './card-series.js';
 import { CompactHistogram } from './compact-histogram.js';
 import { decodeInto } from './histogram.js';
-import { addCounters, emptyCounters } from './merge.js';
+import { addCounters, addPackedCounters, emptyCounters } from './merge.js';
 import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
 import { summarize, type StatsSummary } from './summary.js';
 
@@ -94,8 +94,12 @@ export class CaseRunAccumulator {
     return this.folded.has(rowKey(row));
   }
 
-  /** Folds one row; a row folded before is ignored. Returns whether it was new. */
-  fold(row: IntervalRow): boolean {
+  /**
+   * Folds one row, its cells as messages carry them or as stored (packed: a report folds the rows it
+   * reads without making an object of each cell; packages/model/src/interval-codec.ts); a row folded
+   * before is ignored. Returns whether it was new.
+   */
+  fold(row: IntervalRow | StoredIntervalRow): boolean {
     if (this.restored) throw new Error('an accumulator restored from a rollup folds no more rows');
     const key = rowKey(row);
     if (this.folded.has(key)) return false;
@@ -113,17 +117,26 @@ export class CaseRunAccumulator {
     series.add(slot, Col.dropped, data.dropped ?? 0);
     if (data.aborted !== undefined) series.add(slot, Col.aborted, data.aborted);
     const iterations = data.iterations;
-    if (iterations !== undefined && iterations !== null) {
+    if (Array.isArray(iterations)) {
+      foldPackedCell(this.iterations, iterations);
+      series.add(slot, Col.iterations, iterations[P.requests]);
+      series.add(slot, Col.iterationsOk, iterations[P.success]);
+    } else if (iterations !== undefined && iterations !== null) {
       foldCell(this.iterations, iterations);
       series.add(slot, Col.iterations, iterations.requests);
       series.add(slot, Col.iterationsOk, iterations.outcomes.success ?? 0);
     }
-    for (const cardKey of Object.keys(data.cards)) {
-      const stats = data.cards[cardKey];
+    const cards = data.cards;
+    for (const cardKey in cards) {
+      const stats = cards[cardKey];
       let card = this.cards.get(cardKey);
       if (card === undefined) {
         card = emptyCard();
         this.cards.set(cardKey, card);
+      }
+      if (Array.isArray(stats)) {
+        this.foldPackedCard(card, slot, second, stats);
+        continue;
       }
       foldCell(card, stats);
       if (stats.error !== undefined) card.error = stats.error;
@@ -135,6 +148,19 @@ export class CaseRunAccumulator {
       series.add(slot, Col.recBytes, stats.recBytes);
     }
     return true;
+  }
+
+  /** One card's cell of a stored row (PACKED_STATS positions) into the card and the case's second `slot`. */
+  private foldPackedCard(card: CardTotals, slot: number, second: number, cell: PackedStats): void {
+    foldPackedCell(card, cell);
+    if (cell.length > P.error) card.error = cell[P.error];
+    card.seconds.addPacked(second, cell);
+    const series = this.series;
+    series.add(slot, Col.requests, cell[P.requests]);
+    for (let i = 0; i < OUTCOMES.length; i++) series.add(slot, OUTCOME_COLUMNS[i], cell[P.success + i] as number);
+    series.add(slot, Col.rtSumUs, cell[P.rtSumUs]);
+    series.add(slot, Col.sentBytes, cell[P.sentBytes]);
+    series.add(slot, Col.recBytes, cell[P.recBytes]);
   }
 
   /** Every request of every card in one cell (the case's request-level statistics; shared, do not change it). */
@@ -159,6 +185,11 @@ export class CaseRunAccumulator {
 function foldCell(target: CellTotals, stats: EncodedStats): void {
   addCounters(target, stats);
   if (stats.requests > 0) decodeInto(target.histogram, stats.histogram, stats.requests);
+}
+
+function foldPackedCell(target: CellTotals, cell: PackedStats): void {
+  addPackedCounters(target, cell);
+  if (cell[P.requests] > 0) decodeInto(target.histogram, cell[P.histogram], cell[P.requests]);
 }
 
 /** The identity of a row: its second, share and worker (the table's key within a case run). */

@@ -5,7 +5,7 @@
  * and workers for the same second add into the same entry; rows arrive mostly in order, and one
  * that arrives late joins its second's entry or is put in order before the next read.
  */
-import { OUTCOMES, type EncodedStats } from '@perftest/model';
+import { OUTCOMES, PACKED_STATS as P, type EncodedStats, type PackedStats } from '@perftest/model';
 import { CASE_COLUMNS, Col, SecondSeries } from './second-series.js';
 
 /** A card's figures of one second, as offsets within its entry. */
@@ -69,6 +69,17 @@ export class CardSeries {
     d[at + CardCol.requests] += stats.requests;
     for (let i = 0; i < OUTCOMES.length; i++) d[at + OUTCOME_COLUMNS[i]] += stats.outcomes[OUTCOMES[i]] ?? 0;
     d[at + CardCol.rtSumUs] += stats.rtSumUs;
+  }
+
+  /** add() of a cell in its stored form (PACKED_STATS positions: the outcomes follow OUTCOMES from `success` on). */
+  addPacked(second: number, cell: PackedStats): void {
+    const at = this.entryOf(second) + 1;
+    const d = this.data;
+    d[at + CardCol.sentBytes] += cell[P.sentBytes];
+    d[at + CardCol.recBytes] += cell[P.recBytes];
+    d[at + CardCol.requests] += cell[P.requests];
+    for (let i = 0; i < OUTCOMES.length; i++) d[at + OUTCOME_COLUMNS[i]] += cell[P.success + i] as number;
+    d[at + CardCol.rtSumUs] += cell[P.rtSumUs];
   }
 
   /** Calls `fn` for each second with an entry, in order, with the entry's figures (CardCol offsets). */

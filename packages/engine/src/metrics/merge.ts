@@ -3,7 +3,7 @@
  * min/max combined and histograms added bucket by bucket (into compact histograms), so percentiles
  * of a merge equal those of one histogram fed every value.
  */
-import { OUTCOMES, type EncodedStats, type IntervalMessage, type Outcome, type StatsCounters } from '@perftest/model';
+import { OUTCOMES, PACKED_STATS as P, type EncodedStats, type IntervalMessage, type Outcome, type PackedStats, type StatsCounters } from '@perftest/model';
 import { CompactHistogram } from './compact-histogram.js';
 import { decodeInto, encodeHistogram } from './histogram.js';
 
@@ -64,6 +64,32 @@ export function addCounters(target: StatsCounters, stats: StatsCounters): void {
   target.sentBytes += stats.sentBytes;
   target.recBytes += stats.recBytes;
   target.rtSumUs += stats.rtSumUs;
+}
+
+/** addCounters of a cell in its stored form (PACKED_STATS positions; packages/model/src/interval-codec.ts). */
+export function addPackedCounters(target: StatsCounters, cell: PackedStats): void {
+  const requests = cell[P.requests];
+  if (requests > 0) {
+    target.rtMinUs = target.requests === 0 ? cell[P.rtMinUs] : Math.min(target.rtMinUs, cell[P.rtMinUs]);
+    target.rtMaxUs = target.requests === 0 ? cell[P.rtMaxUs] : Math.max(target.rtMaxUs, cell[P.rtMaxUs]);
+  }
+  target.requests += requests;
+  const to = target.outcomes;
+  to.success += cell[P.success];
+  to.checkPointFailed += cell[P.checkPointFailed];
+  to.parsedFailed += cell[P.parsedFailed];
+  to.refusedFailed += cell[P.refusedFailed];
+  to.timeout += cell[P.timeout];
+  to.othersFailed += cell[P.othersFailed];
+  const tc = target.statusClasses;
+  tc[0] += cell[P.status1xx];
+  tc[1] += cell[P.status2xx];
+  tc[2] += cell[P.status3xx];
+  tc[3] += cell[P.status4xx];
+  tc[4] += cell[P.status5xx];
+  target.sentBytes += cell[P.sentBytes];
+  target.recBytes += cell[P.recBytes];
+  target.rtSumUs += cell[P.rtSumUs];
 }
 
 /** Empty merged statistics, ready for `addStats`. */
