@@ -1,5 +1,5 @@
 /**
- * bench:admission — the figures of issue 8 on the real server process (`apps/api/src/main.ts`, PGlite
+ * bench:admission — the figures of issue 8 on the real server process as `npx pnpm start` runs it (apps/api/dist/main.js, PGlite
  * in a temporary directory, its in-process worker), each part on a fresh server:
  *
  *  1. million: a case of 1,000,000 users is saved (stage and run limits raised so that the save
@@ -91,13 +91,14 @@ function httpCase(name: string, url: string, users: number, seconds: number, thi
 }
 
 /**
- * A server on a fresh PGlite directory (`dataDir` to reuse one), or with `--db postgres` on a fresh
+ * A server (run as `npx pnpm start` runs it) on a fresh PGlite directory (`dataDir` to reuse one), or with `--db postgres` on a fresh
  * database of DATABASE_URL's server; `open()` reads its tables once it is stopped, `drop()` removes it.
  */
 async function server(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'perftest-bench-admission-'))) {
   const postgres = DB === 'postgres' ? await freshDatabase('postgres') : undefined;
   const database: Record<string, string> = postgres === undefined ? { PERFTEST_DATA_DIR: dataDir } : { DATABASE_URL: postgres.url as string };
-  const api = await startServer({ PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, ...env }, 60_000);
+  // as `npx pnpm start` runs it: the bundle (apps/api/src/bundle/server-build.ts)
+  const api = await startServer({ PERFTEST_AK: TEST_AK, PERFTEST_SK: TEST_SK, PORT: '0', LOG_LEVEL: 'warn', ...database, ...env }, 60_000, { bundle: true });
   return {
     api,
     dataDir,
