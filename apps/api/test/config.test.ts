@@ -166,8 +166,9 @@ describe('README configuration table', () => {
 
   it('runs the server and the CLI from the repository root, so that both open the same ./data', () => {
     const scripts = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts as Record<string, string>;
-    // The console is built (when its sources changed) first; the server itself runs from the root.
-    expect(scripts.start).toMatch(/(^|&& )tsx apps\/api\/src\/main\.ts$/);
+    // The console and the server's bundle are built (when their sources changed) first; the server
+    // itself runs from the root.
+    expect(scripts.start).toMatch(/&& tsx apps\/api\/src\/bundle\/build-cli\.ts && node apps\/api\/dist\/main\.js$/);
     expect(scripts.perftest).toBe('tsx apps/api/src/cli/perftest.ts');
   });
 });
