@@ -27,7 +27,7 @@ function intervals(): IntervalMessage[] {
         recBytes: 400 + s,
         ...(outcome === 'success' ? {} : { error: `failed ${card} at ${s}` }),
       });
-      if (i % 4 === 0) recorder.iteration({ outcome, status, responseTimeUs: 300 + i * 11, sentBytes: 90, recBytes: 400 });
+      if (i % 4 === 0) recorder.iteration({ ok: outcome === 'success', outcome, status, responseTimeUs: 300 + i * 11, sentBytes: 90, recBytes: 400 });
     }
     out.push(recorder.flush(1_000 + s, 3 + s, 10 + s, s % 2, s > 4 ? 1 : 0));
   }
