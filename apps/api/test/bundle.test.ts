@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_AK, TEST_SK, TestClient } from './helpers.js';
 import { startServer, type ServerProcess } from './processes.js';
+import { SERVER_BUNDLE_DIR, SERVER_BUNDLE_MAIN } from '../src/bundle/server-build.js';
 import { createTask, httpCase, PROJECT, startTarget, startTask, taskInfo, usersStage, waitForRunStatus, type CountingTarget } from './runs-fixtures.js';
 
 /**
@@ -29,6 +30,11 @@ describe('the bundled server (npx pnpm start)', () => {
       90_000,
       { bundle: true },
     );
+    // the engine pool's threads load the bundled entry (a build-time constant), not the TypeScript one through tsx
+    const bundled = readFileSync(SERVER_BUNDLE_MAIN, 'utf8');
+    expect(bundled).toContain(JSON.stringify(join(SERVER_BUNDLE_DIR, 'thread-worker.js')));
+    expect(bundled).not.toContain('BUNDLED_THREAD_ENTRY');
+    expect(bundled).not.toContain('import.meta.url');
     const client = new TestClient(server.baseUrl, { kind: 'sign', ak: TEST_AK, sk: TEST_SK });
     const page = await client.get('/', { auth: { kind: 'none' } });
     expect(page.status).toBe(200);

@@ -15,7 +15,7 @@
  *    the bundle), so the bundle is built where it runs; the checkout's path is part of the hash;
  *  - `import.meta.url` in a source file is that file's own URL, so files found relative to a module
  *    (the console and report pages, PGlite's package) are found as from the sources;
- *  - the engine pool starts its threads on thread-worker.js beside main.js (PERFTEST_THREAD_BUNDLE,
+ *  - the engine pool starts its threads on thread-worker.js beside main.js (BUNDLED_THREAD_ENTRY,
  *    packages/engine/src/run/engine-pool.ts), not on the TypeScript entry through tsx.
  */
 import { readFile } from 'node:fs/promises';
@@ -53,7 +53,7 @@ export const serverBuild: HashedBuild = {
       target: 'node20',
       logLevel: 'warning',
       // the threads load the bundle's own thread entry from where the build swaps it in
-      define: { PERFTEST_THREAD_BUNDLE: JSON.stringify(join(SERVER_BUNDLE_DIR, 'thread-worker.js')) },
+      define: { BUNDLED_THREAD_ENTRY: JSON.stringify(join(SERVER_BUNDLE_DIR, 'thread-worker.js')) },
       plugins: [
         {
           name: 'perftest-sources',

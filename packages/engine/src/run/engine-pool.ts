@@ -30,11 +30,11 @@ const WARM_TIMEOUT_MS = 30_000;
  * The bundled thread entry when this module runs inside the server's bundle: esbuild's `define` sets
  * it (apps/api/src/bundle/server-build.ts); run from the sources it is not defined at all.
  */
-declare const PERFTEST_THREAD_BUNDLE: string | undefined;
+declare const BUNDLED_THREAD_ENTRY: string | undefined;
 
 /** The thread entry and the arguments that let a thread load it (tsx for TypeScript sources). */
 export function threadEntry(): { filename: string; execArgv: string[] } {
-  if (typeof PERFTEST_THREAD_BUNDLE === 'string') return { filename: PERFTEST_THREAD_BUNDLE, execArgv: [] };
+  if (typeof BUNDLED_THREAD_ENTRY === 'string') return { filename: BUNDLED_THREAD_ENTRY, execArgv: [] };
   const here = import.meta.url;
   const typescript = here.endsWith('.ts');
   const filename = fileURLToPath(new URL(typescript ? './thread-worker.ts' : './thread-worker.js', here));
