@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { IntervalRecorder } from '../packages/engine/src/index.js';
-import { packInterval, type CardInfo, type IntervalMessage, type IntervalRow } from '../packages/model/src/index.js';
+import { packRows, type CardInfo, type IntervalMessage, type IntervalRow } from '../packages/model/src/index.js';
 import { openDatabase, type Database } from '../packages/store/src/index.js';
 import { bootstrapAdmin } from '../apps/api/src/auth/accounts.js';
 import { signRequest } from '../apps/api/src/auth/signer.js';
@@ -129,7 +129,7 @@ async function storeRun(db: Database): Promise<{ taskRunId: number; caseRunId: n
 
 /** Inserts interval rows as the runner's writer does (one statement per batch, cells packed). */
 async function insertRows(db: Database, intervals: IntervalRow[]): Promise<void> {
-  const rows = intervals.map((row) => ({ ...row, data: packInterval(row.data) }));
+  const rows = packRows(intervals);
   await db.query(
     `insert into intervals(case_run_id, share_index, worker_id, second, data)
      select x.case_run_id, x.share_index, x.worker_id, x.second, x.data

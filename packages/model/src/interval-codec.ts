@@ -154,6 +154,13 @@ export function unpackInterval(stored: StoredInterval): IntervalMessage {
   return stored as IntervalMessage;
 }
 
+/** Rows to write to `intervals`: each a copy with its `data` packed (`rows` are left as they are). */
+export function packRows<T extends { data: IntervalMessage }>(rows: readonly T[]): Array<Omit<T, 'data'> & { data: StoredInterval }> {
+  const stored = new Array<Omit<T, 'data'> & { data: StoredInterval }>(rows.length);
+  for (let i = 0; i < rows.length; i++) stored[i] = { ...rows[i], data: packInterval(rows[i].data) };
+  return stored;
+}
+
 /** Rows read from `intervals` with their `data` unpacked in place; returns `rows`, retyped. */
 export function unpackRows<T extends { data: StoredInterval }>(rows: T[]): Array<Omit<T, 'data'> & { data: IntervalMessage }> {
   for (const row of rows) unpackInterval(row.data);

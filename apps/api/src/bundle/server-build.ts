@@ -33,12 +33,12 @@ export const SERVER_BUNDLE_MAIN = join(SERVER_BUNDLE_DIR, 'main.js');
 /** The workspace folders whose sources the server bundles. */
 const SOURCE_DIRS = ['apps/api/src', 'packages/engine/src', 'packages/model/src', 'packages/runner/src', 'packages/store/src', 'packages/report/src'];
 /** Files outside those folders whose content shapes the bundle (versions of what stays external). */
-const INPUTS = ['pnpm-lock.yaml', 'apps/api/package.json', ...SOURCE_DIRS.map((d) => join(dirname(d), 'package.json'))];
+const INPUTS = ['pnpm-lock.yaml', ...SOURCE_DIRS.map((d) => join(dirname(d), 'package.json'))];
 
 /** The server's build. */
 export const serverBuild: HashedBuild = {
   root: ROOT,
-  sources: () => [...SOURCE_DIRS.flatMap((d) => filesUnder(join(ROOT, d))), ...[...new Set(INPUTS)].map((f) => join(ROOT, f))],
+  sources: () => [...SOURCE_DIRS.flatMap((d) => filesUnder(join(ROOT, d))), ...INPUTS.map((f) => join(ROOT, f))],
   // external packages are imported by absolute path: a checkout moved elsewhere rebuilds
   upstream: () => [`root ${ROOT}`],
   outDir: SERVER_BUNDLE_DIR,

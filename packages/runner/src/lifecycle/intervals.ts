@@ -4,7 +4,7 @@
  * rewritten: an insert lands only for shares its worker still owns, and a row already there stays.
  * `data` is stored packed (packages/model/src/interval-codec.ts) and unpacked when read.
  */
-import { packInterval, unpackRows, type IntervalRow, type StoredIntervalRow } from '@perftest/model';
+import { packRows, unpackRows, type IntervalRow, type StoredIntervalRow } from '@perftest/model';
 import type { Queryable } from '@perftest/store';
 
 const INSERT = `insert into intervals(case_run_id, share_index, worker_id, second, data)
@@ -17,9 +17,7 @@ const INSERT = `insert into intervals(case_run_id, share_index, worker_id, secon
 /** Inserts `rows` in one statement; rows of shares their worker no longer owns are left out. */
 export async function insertIntervals(db: Queryable, rows: readonly IntervalRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const stored = new Array<StoredIntervalRow>(rows.length);
-  for (let i = 0; i < rows.length; i++) stored[i] = { ...rows[i], data: packInterval(rows[i].data) };
-  await db.query(INSERT, [JSON.stringify(stored)]);
+  await db.query(INSERT, [JSON.stringify(packRows(rows))]);
 }
 
 /** The rows of case run `caseRunId` after second `after`, in (second, share, worker) order. */
