@@ -12,10 +12,16 @@ const toNumber = (value: string): number => Number(value);
 
 /**
  * PGlite runs each statement synchronously on this thread and resolves it in a microtask, so a chain
- * of statements (a transaction, a reconcile pass, fifty starts) never let the event loop take a new
- * request: under a storm of 50 starts GET /health waited up to 1.4 s. Each statement first yields to
- * the event loop (setImmediate), so that requests interleave with the statements of others (the
+ * of statements (a reconcile pass, fifty starts) never let the event loop take a new request: under a
+ * storm of 50 starts GET /health waited up to 1.4 s. Each statement outside a transaction first yields
+ * to the event loop (setImmediate), so that requests interleave with the statements of others (the
  * same storm: /health at most 250 ms, bench/RESULTS.md "Admission").
+ *
+ * Statements inside a transaction do not yield: PGlite holds its one connection for the whole
+ * transaction, so a yield there only lets other JavaScript run while every other statement waits.
+ * A reconcile pass of 20-40 statements held it 10-35 ms with a yield per statement during that storm,
+ * the sum of its statements' own times without (bench/RESULTS.md, "Issue 8, CRUD while starts are
+ * answered").
  */
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -59,18 +65,18 @@ export async function openPglite(dataDir: string, log: (message: string) => void
     unlock();
     throw err;
   }
-  const wrap = (q: { query: PGlite['query'] }): Queryable => ({
+  const wrap = (q: { query: PGlite['query'] }, yields: boolean): Queryable => ({
     async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-      await yieldToLoop();
+      if (yields) await yieldToLoop();
       const result = await q.query<T>(text, params as unknown[]);
       return result.rows;
     },
   });
-  const base = wrap(db);
+  const base = wrap(db, true);
   return {
     kind: 'pglite',
     query: base.query,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx, false))),
     exec: async (sql) => {
       await db.exec(sql);
     },
