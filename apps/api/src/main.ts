@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    openPool: true,
     log: (message) => process.stdout.write(`perftest: ${message}\n`),
   });
   const generated = await bootstrapAdmin(db, {

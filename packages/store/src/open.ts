@@ -10,6 +10,8 @@ export interface StoreConfig {
   dataDir: string;
   /** Connections of the Postgres pool. */
   poolSize?: number;
+  /** Opens every connection of the Postgres pool at once (a server that answers bursts). */
+  openPool?: boolean;
   /** Hears what opening changed (permissions tightened in the data directory). */
   log?: (message: string) => void;
 }
@@ -17,7 +19,7 @@ export interface StoreConfig {
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(config: StoreConfig): Promise<Database> {
   const db = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.poolSize)
+    ? await openPostgres(config.databaseUrl, config.poolSize, config.openPool)
     : await openPglite(config.dataDir, config.log);
   try {
     await migrate(db);

@@ -3,8 +3,11 @@ import postgres from 'postgres';
 import { isReadOnly, withConnectionRetry } from './connection-loss.js';
 import type { Database, Queryable, Row, Unlisten } from './database.js';
 
-/** Connects to `url` with a pool of at most `max` connections. */
-export async function openPostgres(url: string, max = 10): Promise<Database> {
+/**
+ * Connects to `url` with a pool of at most `max` connections, every one of them opened at once when
+ * `openAll` (a server that answers bursts), else as statements need them.
+ */
+export async function openPostgres(url: string, max = 10, openAll = false): Promise<Database> {
   const sql = postgres(url, {
     max,
     onnotice: () => {},
@@ -19,7 +22,11 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       },
     },
   });
-  await sql`select 1`;
+  // postgres.js opens connections as statements need them, so a burst after a quiet spell (50 starts
+  // at once after requests made one at a time) paid a new backend's connection and cold caches on
+  // each: the API's GET /health and CRUD took 45-80 ms at the burst's start (bench/RESULTS.md,
+  // "Issue 8, CRUD while starts are answered"). The API opens them all at its start.
+  await Promise.all(Array.from({ length: openAll ? max : 1 }, () => sql`select 1`));
   const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
     async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
