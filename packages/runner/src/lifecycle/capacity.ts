@@ -103,8 +103,8 @@ export async function recordRunLimits(db: Queryable, limits: RunLimits): Promise
   );
 }
 
-/** The run limits recorded (the defaults when no server recorded any). */
-export async function readRunLimits(db: Queryable): Promise<RunLimits> {
-  const [row] = await db.query<{ max_runs_at_once: number }>('select max_runs_at_once from run_limits where id = 1');
-  return { maxRunsAtOnce: row?.max_runs_at_once ?? DEFAULT_MAX_RUNS_AT_ONCE };
-}
+/**
+ * The runs at once recorded, as a scalar subquery for a statement that reads more (a reconcile pass
+ * reads it with the runs in use): null when no server recorded any (DEFAULT_MAX_RUNS_AT_ONCE then).
+ */
+export const MAX_RUNS_AT_ONCE_SQL = '(select max_runs_at_once from run_limits where id = 1)';

@@ -4,7 +4,7 @@
  * worker; stage 0 at now + a lead long enough for the workers' engine threads to be up.
  */
 import { RunStatus } from '@perftest/model';
-import { readRunLimits } from './capacity.js';
+import { DEFAULT_MAX_RUNS_AT_ONCE, MAX_RUNS_AT_ONCE_SQL } from './capacity.js';
 import type { LiveWorker, PassWriter } from './reconcile-writer.js';
 import { SQL } from './statuses.js';
 import { START_LEAD_MS, THREADED_START_LEAD_MS, WARM_THREADED_START_LEAD_MS } from '../timing.js';
@@ -24,12 +24,13 @@ export interface DispatchTiming {
  * never does (docs/run-lifecycle.md, "Queue and capacity").
  */
 export async function dispatch(w: PassWriter, live: LiveWorker[], timing: DispatchTiming): Promise<void> {
-  const { maxRunsAtOnce } = await readRunLimits(w.tx);
-  const [use] = await w.tx.query<{ runs: number; users: string }>(
-    `select (select count(*) from task_runs
+  const [use] = await w.tx.query<{ max_runs_at_once: number | null; runs: number; users: string }>(
+    `select ${MAX_RUNS_AT_ONCE_SQL} as max_runs_at_once,
+            (select count(*) from task_runs
                where status in ${SQL.dispatched} or (status = ${RunStatus.Waiting} and ready_at is not null))::int as runs,
             (select coalesce(sum(users), 0) from case_runs where status in ${SQL.dispatched}) as users`,
   );
+  const maxRunsAtOnce = use.max_runs_at_once ?? DEFAULT_MAX_RUNS_AT_ONCE;
   let runsAtOnce = use.runs;
   let inUse = Number(use.users);
   const capacity = live.some((w) => w.capacity === null) ? Infinity : live.reduce((sum, w) => sum + (w.capacity ?? 0), 0);

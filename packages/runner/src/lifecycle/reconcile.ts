@@ -85,10 +85,14 @@ class Pass {
 
   async run(): Promise<number> {
     await this.declareDeadWorkers();
-    const [active] = await this.tx.query<{ any: boolean }>(`select exists(select 1 from task_runs where status in ${SQL.active}) as any`);
-    if (!active.any) return this.w.changes;
+    const [runs] = await this.tx.query<{ active: boolean; stopping: boolean }>(
+      `select exists(select 1 from task_runs where status in ${SQL.active}) as active,
+              exists(select 1 from task_runs where status = ${RunStatus.Stopping}) as stopping`,
+    );
+    if (!runs.active) return this.w.changes;
     const live = await this.liveWorkers();
-    await this.settleStops();
+    // only a stop (start-stop.ts) makes a run stopping, its task run first
+    if (runs.stopping) await this.settleStops();
     await reassignOrphans(this.w, live);
     await endCaseRuns(this.w);
     await dispatch(this.w, live, { noWorkerWaitMs: this.noWorkerWaitMs, leadMs: this.leadMs });
