@@ -81,7 +81,9 @@ export async function dispatch(w: PassWriter, live: LiveWorker[], timing: Dispat
     }
     if (live.length === 0 || users > capacity) {
       // it left the queue: from now on it waits for a worker (or capacity) NO_WORKER_WAIT_MS at most
-      if (run.status === RunStatus.Waiting && !run.left) await w.update('update task_runs set queued = null, ready_at = now() where id = $1 and ready_at is null', [run.id]);
+      if (run.status === RunStatus.Waiting && !run.left) {
+        await w.update('update task_runs set queued = null, ready_at = now() where id = $1 and ready_at is null', [run.id]);
+      }
       if (run.overdue === true) {
         await w.abortTaskRun(
           run.id,
